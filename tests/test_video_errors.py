@@ -39,11 +39,11 @@ def test_truncated(good, tmp_path, frac):
 
 
 def test_corrupt_payload(good, tmp_path):
-    data = bytearray(good.read_bytes())
+    data = np.frombuffer(good.read_bytes(), np.uint8).copy()
     rng = np.random.default_rng(2)
     idx = rng.integers(len(data) // 3, len(data), 4000)
     data[idx] = rng.integers(0, 255, len(idx), dtype=np.uint8)   # scribble over the frame data
-    p = tmp_path/'scribbled.mp4'; p.write_bytes(bytes(data))
+    p = tmp_path/'scribbled.mp4'; p.write_bytes(data.tobytes())
     try: clip = read_clip(p)
     except VideoError as e: assert str(p) in str(e) and ('corrupt' in str(e) or 'truncated' in str(e))
     else: assert clip.frames.shape[1:] == (32, 32, 3)  # FFmpeg concealed the damage: frames still decode
