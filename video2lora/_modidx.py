@@ -61,4 +61,5 @@ d = { 'settings': { 'branch': 'main',
                                   'video2lora.world.render': ('world.html#render', 'video2lora/world.py'),
                                   'video2lora.world.sample_clip': ('world.html#sample_clip', 'video2lora/world.py'),
                                   'video2lora.world.shape_mask': ('world.html#shape_mask', 'video2lora/world.py'),
-                                  'video2lora.world.show_world_clip': ('world.html#show_world_clip', 'video2lora/world.py')}}}
+                                  'video2lora.world.show_world_clip': ('world.html#show_world_clip', 'video2lora/world.py'),
+                                  'video2lora.world.world_browser': ('world.html#world_browser', 'video2lora/world.py')}}}
