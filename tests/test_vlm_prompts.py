@@ -1,0 +1,37 @@
+"The prompt builder against transformers' SmolVLMProcessor (needs torchvision, which the project does not install)."
+import importlib.util
+
+import numpy as np
+import pytest
+import torch
+
+from video2lora.vlm import PromptBuilder, preset_config, word_tokenizer, build_vlm, PRESETS, count_params
+
+HAS_TORCHVISION = importlib.util.find_spec('torchvision') is not None
+
+
+@pytest.mark.skipif(not HAS_TORCHVISION, reason="torchvision is not installed: SmolVLMProcessor cannot be constructed without it "
+                                                "(video2lora does not depend on torchvision; the builder is checked against the "
+                                                "processor's template strings in nbs/02_vlm.ipynb instead)")
+def test_builder_matches_processor_token_for_token():
+    from transformers import SmolVLMProcessor, SmolVLMImageProcessor, SmolVLMVideoProcessor
+    from transformers.video_utils import VideoMetadata
+    tok = word_tokenizer('what colour is the circle ?'.split())
+    cfg = preset_config('smolvlm2-500m')
+    proc = SmolVLMProcessor(image_processor=SmolVLMImageProcessor(), tokenizer=tok, video_processor=SmolVLMVideoProcessor(),
+                            image_seq_len=64)
+    frames = np.random.default_rng(0).integers(0, 255, (4, 512, 512, 3), dtype=np.uint8)
+    meta = VideoMetadata(total_num_frames=4, fps=1.0, duration=4.0, frames_indices=[0, 1, 2, 3])
+    text = "<|im_start|>User: <video>what colour is the circle?<end_of_utterance>\nAssistant:"
+    ref = proc(text=[text], videos=[frames], videos_kwargs=dict(video_metadata=[meta], do_sample_frames=False), return_tensors='pt')
+    b = PromptBuilder.for_model(tok, cfg)
+    mine = b.collate([b.video_question(frames, [0., 1., 2., 3.], 'what colour is the circle?', duration=4.0)])
+    assert mine.input_ids.tolist() == ref['input_ids'].tolist()
+    torch.testing.assert_close(mine.pixel_values, ref['pixel_values'].float(), atol=2e-2, rtol=0)
+
+
+def test_presets_param_counts():
+    totals = {n: count_params(build_vlm(n, device='meta'))['total'] for n in PRESETS}
+    assert abs(totals['smolvlm2-256m'] / 1e6 - 256) < 3
+    assert abs(totals['smolvlm2-500m'] / 1e6 - 507) < 3
+    assert abs(totals['smolvlm2-2.2b'] / 1e9 - 2.25) < 0.02
