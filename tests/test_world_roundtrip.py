@@ -28,7 +28,8 @@ def test_same_seed_same_world(tmp_path):
     a = generate_world(tmp_path/'a', counts={'test': 5}, seed=3, progress=False)
     b = generate_world(tmp_path/'b', counts={'test': 5}, seed=3, progress=False)
     assert [c.to_json() for c in a] == [c.to_json() for c in b]
-    assert (tmp_path/'a'/a[0].path).read_bytes() == (tmp_path/'b'/b[0].path).read_bytes()
+    for x, y in zip(a, b):   # the same content (bytes may differ: x264's output is not guaranteed byte-identical)
+        assert np.abs(x.read().frames.astype(np.float32) - y.read().frames.astype(np.float32)).mean() < 0.5
 
 
 def test_eight_times_the_frames_is_the_same_clip():
