@@ -1,0 +1,82 @@
+"Integration tests of the LoRA emitter: peft round trip at a real SmolVLM2 size, and bad input."
+import json, shutil
+
+import pytest
+import torch
+
+from video2lora.vlm import build_vlm, preset_config
+from video2lora.tiny import TINY_PRESET
+from video2lora.lora import (ModelSignature, random_adapter, apply_adapter, export_peft, import_peft, peft_load_strict,
+                             save_adapter, load_adapter, compose, AdapterMismatchError, AdapterFileError, peft_module_path)
+from video2lora.hypernet import HyperConfig, HyperNetwork
+
+
+def test_peft_round_trip_smolvlm2_256m(tmp_path):
+    "An exported adapter on the real 256M architecture loads in peft under any name and gives the same logits."
+    torch.manual_seed(0)
+    model = build_vlm('smolvlm2-256m', dtype=torch.float32, seed=0)
+    ad = random_adapter(ModelSignature.from_model(model), rank=8, modules=('down_proj', 'q_proj'), std=0.05, scaling=0.5)
+    export_peft(ad, tmp_path / 'peft')
+    ids = torch.randint(10, 40000, (2, 9))
+    with torch.no_grad():
+        base = model(input_ids=ids).logits
+        with apply_adapter(model, ad): ours = model(input_ids=ids).logits
+        names = {n for n, _ in model.named_modules()}
+        pm = peft_load_strict(model, tmp_path / 'peft', adapter_name='clip_0042')
+        wrapped = {n for n, m in pm.named_modules() if hasattr(m, 'lora_A')}
+        theirs = pm(input_ids=ids).logits
+    assert (ours - base).abs().max() > 1e-3                         # the adapter does something
+    assert torch.allclose(ours, theirs, atol=1e-5), (ours - theirs).abs().max()
+    expect = {f"base_model.model.{peft_module_path(l, m)}" for l, m in ad.keys}
+    assert wrapped == expect                                         # exactly the real module paths, none elsewhere
+    assert {peft_module_path(l, m) for l, m in ad.keys} <= names
+
+
+def test_import_rejects_other_model_and_corrupt_files(tmp_path):
+    tiny = build_vlm(preset_config(TINY_PRESET), seed=0)
+    m256 = build_vlm('smolvlm2-256m', device='meta')
+    ad = random_adapter(ModelSignature.from_model(tiny), rank=4)
+    save_adapter(ad, tmp_path / 'a')
+    with pytest.raises(AdapterMismatchError, match='30 decoder layers'): load_adapter(tmp_path / 'a', m256)
+    export_peft(ad, tmp_path / 'p')
+    with pytest.raises(AdapterMismatchError, match='30 decoder layers|do not fit'):
+        ModelSignature.from_model(m256).check(import_peft(tmp_path / 'p', tiny).signature)
+    with pytest.raises(AdapterMismatchError, match='this model has 30 decoder layers'):
+        with apply_adapter(m256, ad): pass
+    (tmp_path / 'a' / 'adapter.json').write_text('{"format": ')
+    with pytest.raises(AdapterFileError, match='corrupt JSON'): load_adapter(tmp_path / 'a')
+    (tmp_path / 'p' / 'adapter_model.safetensors').unlink()
+    with pytest.raises(AdapterFileError, match='no adapter_model.safetensors'): import_peft(tmp_path / 'p', tiny)
+
+
+def test_save_is_atomic_on_failure(tmp_path, monkeypatch):
+    "A failed save leaves the previous adapter folder intact and no temporary folder behind."
+    tiny = build_vlm(preset_config(TINY_PRESET), seed=0)
+    a1 = random_adapter(ModelSignature.from_model(tiny), rank=4, seed=1)
+    save_adapter(a1, tmp_path / 'a')
+    import video2lora.lora as L
+    def boom(*a, **k): raise OSError('disk full')
+    monkeypatch.setattr(L, 'save_file', boom)
+    with pytest.raises(OSError, match='disk full'): save_adapter(random_adapter(a1.signature, rank=4, seed=2), tmp_path / 'a')
+    back = load_adapter(tmp_path / 'a')
+    assert torch.equal(back.A[(0, 'down_proj')], a1.A[(0, 'down_proj')])
+    assert sorted(p.name for p in tmp_path.iterdir()) == ['a']
+
+
+def test_hypernet_adapter_exports_and_composes(tmp_path):
+    "Adapters written by the hypernetwork for two segments compose, and the composition exports to peft."
+    tiny = build_vlm(preset_config(TINY_PRESET), seed=0)
+    h = HyperNetwork(HyperConfig.tiny(bias_rank=2))
+    with torch.no_grad():
+        for p in h.head_B.values(): p.normal_(0, 0.05)
+        ad = h(torch.randn(2, 4, 20, 192), torch.ones(2, 20, dtype=torch.bool))
+    comp = compose([ad[0], ad[1]], [0.5, 0.5])
+    assert comp.rank == 20
+    want = 0.5 * ad[0].delta(1, 'down_proj') + 0.5 * ad[1].delta(1, 'down_proj')
+    assert torch.allclose(comp.delta(1, 'down_proj'), want, atol=1e-6)
+    export_peft(comp, tmp_path / 'c')
+    ids = torch.randint(10, 200, (1, 7))
+    with torch.no_grad():
+        with apply_adapter(tiny, comp): ours = tiny(input_ids=ids).logits
+        theirs = peft_load_strict(build_vlm(preset_config(TINY_PRESET), seed=0), tmp_path / 'c', 'seg').forward(input_ids=ids).logits
+    assert torch.allclose(ours, theirs, atol=1e-5)
