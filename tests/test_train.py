@@ -1,0 +1,61 @@
+"Integration tests of hypernetwork training: two data-parallel processes on CPU (gloo) end with identical weights."
+import os, subprocess, sys, shutil
+from pathlib import Path
+
+import pytest
+import torch
+from safetensors.torch import load_file
+
+HERE = Path(__file__).parent
+
+
+def test_two_processes_end_identical(tmp_path):
+    "`accelerate launch` with 2 CPU processes: both ranks train on different videos and end with the same weights."
+    if shutil.which('accelerate') is None: pytest.skip('accelerate CLI not on PATH')
+    env = dict(os.environ, OMP_NUM_THREADS='1', MASTER_PORT='29517')
+    cmd = ['accelerate', 'launch', '--multi_gpu', '--num_processes', '2', '--num_machines', '1', '--mixed_precision', 'no',
+           '--dynamo_backend', 'no', '--main_process_port', '29517', str(HERE / 'ddp_train.py'), str(tmp_path / 'run')]
+    res = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=600)
+    assert res.returncode == 0, res.stdout[-3000:] + res.stderr[-3000:]
+    assert 'rank 0 of 2 done at step 4' in res.stdout and 'rank 1 of 2 done at step 4' in res.stdout
+    a, b = load_file(tmp_path / 'run' / 'rank0.safetensors'), load_file(tmp_path / 'run' / 'rank1.safetensors')
+    assert a.keys() == b.keys()
+    assert all(torch.equal(a[k], b[k]) for k in a), 'ranks diverged'
+    assert any(a[k].abs().max() > 0 for k in a if k.startswith('head_B')), 'no training happened (B heads still zero)'
+    assert (tmp_path / 'run' / 'hypernet' / 'hypernet.safetensors').exists()
+
+
+RUN = r'''
+import sys
+from video2lora.train import HyperTrainConfig, train_hypernet
+cfg = HyperTrainConfig(steps=int(sys.argv[2]), batch_size=8, pool=16, warmup=1, eval_every=0, save_every=1, threads=1, seed=5)
+train_hypernet(cfg, sys.argv[1], progress=False)
+'''
+
+
+def _checkpoint(folder):
+    import json
+    return (load_file(folder / 'checkpoint' / 'hypernet.safetensors'), load_file(folder / 'checkpoint' / 'optimizer.safetensors'),
+            json.loads((folder / 'checkpoint' / 'trainer.json').read_text()))
+
+
+def test_killed_run_resumes_to_same_state(tmp_path):
+    "A run killed (SIGKILL) mid-training resumes from its last checkpoint to the same weights and optimizer state."
+    import json, signal, time
+    env = dict(os.environ, OMP_NUM_THREADS='1')
+    subprocess.run([sys.executable, '-c', RUN, str(tmp_path / 'full'), '12'], check=True, env=env, timeout=600, capture_output=True)
+    p = subprocess.Popen([sys.executable, '-c', RUN, str(tmp_path / 'cut'), '12'], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    trainer = tmp_path / 'cut' / 'checkpoint' / 'trainer.json'
+    t0 = time.time()
+    while time.time() - t0 < 300:
+        if trainer.exists() and json.loads(trainer.read_text())['step'] >= 4: break
+        time.sleep(0.2)
+    p.send_signal(signal.SIGKILL); p.wait()
+    killed_at = json.loads(trainer.read_text())['step']
+    assert 4 <= killed_at < 12, killed_at
+    subprocess.run([sys.executable, '-c', RUN, str(tmp_path / 'cut'), '12'], check=True, env=env, timeout=600, capture_output=True)
+    (h1, o1, t1), (h2, o2, t2) = _checkpoint(tmp_path / 'full'), _checkpoint(tmp_path / 'cut')
+    assert t1['step'] == t2['step'] == 12
+    assert all(torch.equal(h1[k], h2[k]) for k in h1), 'weights differ after resume'
+    assert o1.keys() == o2.keys() and all(torch.equal(o1[k], o2[k]) for k in o1), 'optimizer state differs after resume'
+    assert t1['param_groups'] == t2['param_groups']
