@@ -59,3 +59,6 @@ def test_killed_run_resumes_to_same_state(tmp_path):
     assert all(torch.equal(h1[k], h2[k]) for k in h1), 'weights differ after resume'
     assert o1.keys() == o2.keys() and all(torch.equal(o1[k], o2[k]) for k in o1), 'optimizer state differs after resume'
     assert t1['param_groups'] == t2['param_groups']
+    import csv
+    steps = [int(r['step']) for r in csv.DictReader(open(tmp_path / 'cut' / 'log.csv'))]
+    assert steps == list(range(1, 13)), steps                      # no step logged twice after the resume

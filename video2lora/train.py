@@ -242,6 +242,14 @@ def _sample(cfg:HyperTrainConfig, step:int, rank:int, n_local:int, pool) -> tupl
     targets = [pick_targets(pool[i], rng, cfg.caption_frac, cfg.targets_per_video) for i in idx]
     return idx, targets
 
+def _truncate_logs(out:Path, step:int):
+    "Keep only log rows and evaluations up to `step` (a resumed run logs the steps after it again)."
+    rows = list(csv.reader(open(out/'log.csv')))
+    with open(out/'log.csv', 'w', newline='') as f: csv.writer(f).writerows([rows[0]] + [r for r in rows[1:] if int(r[0]) <= step])
+    if (out/'evals.jsonl').exists():
+        keep = [l for l in (out/'evals.jsonl').read_text().splitlines() if l.strip() and json.loads(l)['step'] <= step]
+        (out/'evals.jsonl').write_text(''.join(l + '\n' for l in keep))
+
 def train_hypernet(cfg:HyperTrainConfig, # training settings
                    out_dir, # log, checkpoints and the final hypernetwork go here
                    wcfg:WorldConfig|None=None, # the world
@@ -278,6 +286,7 @@ def train_hypernet(cfg:HyperTrainConfig, # training settings
         out.mkdir(parents=True, exist_ok=True)
         if start == 0 or not log_path.exists():
             with open(log_path, 'w', newline='') as f: csv.writer(f).writerow(fields)
+        else: _truncate_logs(out, start)                                   # drop what was logged after the checkpoint
     t0, evals, last_step = time.time(), [], start
     end = cfg.steps if stop_after is None else min(cfg.steps, start + stop_after)
     bar = tqdm(range(start, end), desc='train hypernet', disable=not (progress and acc.is_main_process), initial=start, total=cfg.steps)
