@@ -104,7 +104,6 @@ def cmd_demo(args) -> int:
     "Make world clips, internalize them, ask every question both ways, print a side-by-side table, save a figure."
     import numpy as np
     from video2lora.world import generate_world
-    from video2lora.pipeline import Video2LoRA
     t0 = time.perf_counter()
     out = Path(args.out)
     clips = generate_world(out/'world', counts={'test': args.clips}, seed=args.seed, progress=False)
@@ -117,7 +116,7 @@ def cmd_demo(args) -> int:
         print(f"\n{c.id}: {c.caption}\n  internalized in {1e3 * t_int:.0f} ms -> {folder}")
         print(f"  {'question':40s} {'truth':14s} | {'adapter':14s} ok {'tok':>4s} {'ttft':>7s} | {'video in context':14s} ok {'tok':>4s} {'ttft':>7s}")
         for q in c.qa:
-            a, b = v2l.ask(adapter, q['question']), v2l.ask_video(video, q['question'], clip=frames)
+            a, b = v2l.ask(adapter, q['question']), v2l.ask_video(video, q['question'], clip=frames, duration=c.duration)
             rows.append(dict(clip=c.id, type=q['type'], truth=q['answer'], adapter=a.text, video=b.text, a_tokens=a.prompt_tokens,
                              v_tokens=b.prompt_tokens, v_visual=b.visual_tokens, a_ttft=a.ttft, v_ttft=b.ttft, internalize=t_int))
             ok = lambda x: 'Y ' if x == q['answer'] else '. '

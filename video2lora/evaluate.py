@@ -4,20 +4,18 @@
 
 # %% ../nbs/08_evaluate.ipynb #44ed3bfd
 from __future__ import annotations
-import json, time
-from collections import Counter
-from dataclasses import dataclass, asdict
+import time
 from pathlib import Path
 
 import numpy as np
 import torch
 from tqdm.auto import tqdm
 
-from .world import WorldClip, render, QUESTION_TYPES, blind_baseline, draw_clip, WorldConfig
+from .world import WorldClip, render, QUESTION_TYPES
 from .vlm import PromptBuilder
 from .tiny import generate_answers, token_f1, answer_loss
 from .lora import LoRAAdapter, apply_adapter, ModelSignature
-from .train import internalize_clips, adapter_answers, score_answers, aligned_kl, student_batch
+from .train import internalize_clips, adapter_answers, aligned_kl, student_batch
 
 # %% auto #0
 __all__ = ['paired_bootstrap', 'equivalence', 'video_answers', 'text_tokens', 'finetune_lora', 'evaluate_conditions',

@@ -5,7 +5,7 @@
 # %% ../nbs/06_hypernet.ipynb #c97e1dee
 from __future__ import annotations
 import math
-from dataclasses import dataclass, field, asdict
+from dataclasses import dataclass
 
 import torch
 import torch.nn as nn

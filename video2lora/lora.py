@@ -4,9 +4,9 @@
 
 # %% ../nbs/05_lora.ipynb #23e6a0f1
 from __future__ import annotations
-import json, os, re, shutil, tempfile
+import json, re
 from contextlib import contextmanager
-from dataclasses import dataclass, field, asdict
+from dataclasses import dataclass, asdict
 from pathlib import Path
 
 import numpy as np
@@ -14,13 +14,14 @@ import torch
 from safetensors import SafetensorError
 from safetensors.torch import save_file, load_file
 
+from .vlm import write_folder_atomic
 from .hooks import ADAPTER_MARK, decoder_layers
 
 # %% auto #0
 __all__ = ['MODULE_PATHS', 'LAYERS_PATH', 'FORMAT', 'module_shapes', 'AdapterMismatchError', 'ModelSignature', 'LoRAAdapter',
            'random_adapter', 'apply_adapter', 'reference_logits', 'MergeHandle', 'merge_adapter', 'unmerge_adapter',
-           'merged_adapter', 'AdapterFileError', 'write_folder_atomic', 'save_adapter', 'load_adapter',
-           'peft_module_path', 'export_peft', 'import_peft', 'peft_load_strict', 'compose', 'plot_adapter']
+           'merged_adapter', 'AdapterFileError', 'save_adapter', 'load_adapter', 'peft_module_path', 'export_peft',
+           'import_peft', 'peft_load_strict', 'compose', 'plot_adapter']
 
 # %% ../nbs/05_lora.ipynb #ece7c2b7
 MODULE_PATHS = {'q_proj': 'self_attn.q_proj', 'k_proj': 'self_attn.k_proj', 'v_proj': 'self_attn.v_proj',
@@ -256,24 +257,6 @@ FORMAT = 'video2lora-adapter/1'
 
 class AdapterFileError(ValueError):
     "An adapter folder or file is missing, corrupt or not an adapter."
-
-def write_folder_atomic(folder:Path, write):
-    "Call `write(tmp_folder)`, then move the temporary folder to `folder` (replacing it) in one rename."
-    folder = Path(folder); folder.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
-    try:
-        write(tmp)
-        mask = os.umask(0); os.umask(mask)                                 # mkdtemp (and safetensors) make private files:
-        os.chmod(tmp, 0o777 & ~mask)                                      # give the result the usual permissions
-        for f in tmp.iterdir(): os.chmod(f, 0o666 & ~mask)
-        old = folder.with_name(f".{folder.name}.old")
-        if old.exists(): shutil.rmtree(old)
-        if folder.exists(): folder.rename(old)
-        tmp.rename(folder)
-        if old.exists(): shutil.rmtree(old)
-    finally:
-        if tmp.exists(): shutil.rmtree(tmp)
-    return folder
 
 def save_adapter(adapter:LoRAAdapter, folder) -> Path:
     "Write an adapter folder (safetensors + JSON) atomically."

@@ -8,14 +8,13 @@ import json, time
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
 import torch
 
-from .video import read_clip, video_info, VideoError
+from .video import read_clip, video_info, Clip
 from .vlm import PromptBuilder, load_vlm
 from .tiny import load_tiny, clean_answer
 from .hooks import extract_layer_states
-from .lora import LoRAAdapter, ModelSignature, apply_adapter, export_peft, import_peft, AdapterMismatchError, AdapterFileError
+from .lora import LoRAAdapter, ModelSignature, apply_adapter, export_peft, import_peft, AdapterFileError
 from .train import load_hypernet, source_states
 from .evaluate import load_bundled_hypernet
 
@@ -77,7 +76,7 @@ class Video2LoRA:
         hn, meta = load_hypernet(hypernet)
         return cls(vlm, tok, hn, meta, str(model))
 
-    def read(self, video) -> 'Clip':
+    def read(self, video) -> Clip:
         "Decode the frames the model reads from a video file."
         size = self.builder.image_size
         if self.n_frames: return read_clip(video, n_frames=self.n_frames, size=size)
@@ -120,9 +119,10 @@ class Video2LoRA:
             text, ttft, _ = greedy_answer(self.vlm, self.tok, batch, max_new_tokens)
         return Answer(text, batch.input_ids.shape[1], 0, ttft)
 
-    def ask_video(self, video, question:str, max_new_tokens:int=16, clip=None) -> Answer:
-        "Answer with the video in context (the teacher's way), for comparison."
+    def ask_video(self, video, question:str, max_new_tokens:int=16, clip=None, duration:float|None=None) -> Answer:
+        "Answer with the video in context (the teacher's way); pass `clip` and `duration` to skip re-reading the file."
         clip = clip if clip is not None else self.read(video)
-        batch = self.builder.collate([self.builder.video_question(clip.frames, clip.timestamps, question, duration=video_info(video).duration)])
+        duration = duration if duration is not None else video_info(video).duration
+        batch = self.builder.collate([self.builder.video_question(clip.frames, clip.timestamps, question, duration=duration)])
         text, ttft, _ = greedy_answer(self.vlm, self.tok, batch, max_new_tokens)
         return Answer(text, batch.input_ids.shape[1], int(batch.visual_mask.sum()), ttft)

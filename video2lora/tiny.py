@@ -4,9 +4,9 @@
 
 # %% ../nbs/03_tiny.ipynb #8047829b
 from __future__ import annotations
-import csv, json, math, os, re, shutil, tempfile, time
-from collections import Counter, defaultdict
-from dataclasses import dataclass, asdict, field
+import csv, json, math, re, tempfile, time
+from collections import Counter
+from dataclasses import dataclass, asdict
 from pathlib import Path
 
 import numpy as np
@@ -19,7 +19,7 @@ from transformers import SmolVLMForConditionalGeneration, PreTrainedTokenizerFas
 from .world import (WorldConfig, WorldClip, draw_clip, render, object_state, shape_mask, COLOURS, SHAPES,
                               DIRECTIONS, NUMBERS, QUESTION_TYPES, blind_baseline, format_table)
 from .vlm import (VLMPreset, preset_config, build_vlm, freeze, count_params, word_tokenizer, PromptBuilder,
-                            frames_to_pixels, chat_text, video_text)
+                            frames_to_pixels, chat_text, video_text, write_folder_atomic)
 
 # %% auto #0
 __all__ = ['TINY_PRESET', 'TINY_SPECIAL_TOKENS', 'world_words', 'tiny_tokenizer', 'object_grid', 'dense_labels',
@@ -342,19 +342,11 @@ def lr_at(step:int, cfg:TinyTrainConfig) -> float:
 # %% ../nbs/03_tiny.ipynb #ea31d835
 def save_vlm(model, tok, folder, extra:dict|None=None):
     "Save a SmolVLM and its tokenizer (safetensors + JSON) atomically: temporary folder, then rename."
-    folder = Path(folder); folder.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
-    try:
+    def write(tmp):
         model.save_pretrained(tmp, safe_serialization=True)
         tok.save_pretrained(tmp)
         if extra: (tmp/'training.json').write_text(json.dumps(extra, indent=1))
-        old = folder.with_name(folder.name + '.old')
-        if folder.exists(): folder.rename(old)
-        tmp.rename(folder)
-        if old.exists(): shutil.rmtree(old)
-    finally:
-        if tmp.exists(): shutil.rmtree(tmp)
-    return folder
+    return write_folder_atomic(folder, write)
 
 # %% ../nbs/03_tiny.ipynb #e96dbd91
 def load_vlm_folder(folder, dtype=torch.float32) -> tuple:
@@ -471,7 +463,7 @@ def evaluate_tiny(model_dir, # a folder saved by `train_tiny` (or the bundled mo
                   progress:bool=True,
                  ) -> dict:
     "Held-out QA/caption metrics of a tiny SmolVLM with the video in context, the blind baseline, and the 8x-frames result."
-    from video2lora.world import generate_world, load_world
+    from video2lora.world import generate_world
     model, tok = load_vlm_folder(model_dir)
     info = json.loads((Path(model_dir)/'training.json').read_text()) if (Path(model_dir)/'training.json').exists() else {}
     wcfg = WorldConfig(**info['world']) if 'world' in info else WorldConfig()

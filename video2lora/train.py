@@ -4,7 +4,7 @@
 
 # %% ../nbs/07_train.ipynb #08a51a61
 from __future__ import annotations
-import csv, json, math, os, shutil, tempfile, time
+import csv, json, time
 from collections import Counter
 from dataclasses import dataclass, field, asdict
 from pathlib import Path
@@ -16,17 +16,18 @@ from safetensors.torch import save_file, load_file
 from tqdm.auto import tqdm
 
 from .world import WorldConfig, draw_clip, render, QUESTION_TYPES
-from .vlm import PromptBuilder, freeze
-from .tiny import load_tiny, load_vlm_folder, pick_targets, answer_loss, generate_answers, token_f1, prefix_and_suffixes, collate_multi
+from .vlm import PromptBuilder, write_folder_atomic
+from .tiny import (load_tiny, load_vlm_folder, pick_targets, answer_loss, generate_answers, token_f1, prefix_and_suffixes,
+                             collate_multi, lr_at)
 from .hooks import extract_layer_states
-from .lora import LoRAAdapter, apply_adapter, write_folder_atomic
+from .lora import LoRAAdapter, apply_adapter
 from .hypernet import HyperConfig, HyperNetwork
 
 # %% auto #0
 __all__ = ['answer_positions', 'aligned_kl', 'HyperTrainConfig', 'load_frozen_vlm', 'encode_states', 'source_states',
            'teacher_logits', 'student_batch', 'hyper_step', 'save_hypernet', 'load_hypernet', 'save_checkpoint',
-           'load_checkpoint', 'internalize_clips', 'adapter_answers', 'score_answers', 'adapter_qa', 'lr_at',
-           'train_hypernet', 'plot_hyper_training']
+           'load_checkpoint', 'internalize_clips', 'adapter_answers', 'score_answers', 'adapter_qa', 'train_hypernet',
+           'plot_hyper_training']
 
 # %% ../nbs/07_train.ipynb #6e581c7b
 def answer_positions(labels:torch.Tensor) -> tuple: # labels: (B, T), -100 except at target tokens
@@ -229,12 +230,6 @@ def adapter_qa(vlm, builder:PromptBuilder, hypernet, clips:list, renders:list, c
     return res
 
 # %% ../nbs/07_train.ipynb #8e3bd464
-def lr_at(step:int, cfg:HyperTrainConfig) -> float:
-    "Linear warm-up, then cosine decay to `lr * min_lr_frac`."
-    if step < cfg.warmup: return cfg.lr * (step + 1) / cfg.warmup
-    p = min(1.0, (step - cfg.warmup) / max(1, cfg.steps - cfg.warmup))
-    return cfg.lr * (cfg.min_lr_frac + (1 - cfg.min_lr_frac) * 0.5 * (1 + math.cos(math.pi * p)))
-
 def _sample(cfg:HyperTrainConfig, step:int, rank:int, n_local:int, pool) -> tuple:
     "The clips and targets process `rank` trains on at `step`: a pure function of (seed, step, rank)."
     rng = np.random.default_rng([cfg.seed, step, rank])
