@@ -138,7 +138,7 @@ def load_vlm(name_or_path:str|Path, # local folder or hub id (e.g. 'HuggingFaceT
         raise WeightsNotFoundError(f"{name_or_path}: weights not found locally ({str(e).splitlines()[0][:120]}). {hint}") from None
     return freeze(model.to(device))
 
-# %% ../nbs/02_vlm.ipynb #82b6ca6b
+# %% ../nbs/02_vlm.ipynb #cf32f1cd
 def write_folder_atomic(folder, # the folder to create or replace
                         write, # write(tmp_folder): fills a temporary folder beside `folder`
                        ) -> Path:
