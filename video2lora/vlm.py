@@ -312,7 +312,7 @@ def word_tokenizer(words, # the words the tokenizer knows (plus TEMPLATE_WORDS a
     "A word-level tokenizer with SmolVLM2's special tokens, wrapped as a `PreTrainedTokenizerFast`."
     from tokenizers import Tokenizer, models, pre_tokenizers, decoders
     special = dict(special_tokens or SMOLVLM2_SPECIAL_TOKENS)
-    special.setdefault('<unk>', max(special.values()) + 1)
+    special.setdefault('<unk>', min(set(range(len(special) + 1)) - set(special.values())))   # lowest free id: inside any vocabulary
     numbers = {w for n in range(0, 101) for w in number_words(n).replace('-', ' ').split()} | {'hundred', 'thousand', 'and'}
     vocab, taken = dict(special), set(special.values())
     next_id = 0
