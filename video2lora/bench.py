@@ -4,7 +4,8 @@
 
 # %% ../nbs/10_bench.ipynb #be5bff22
 from __future__ import annotations
-import json, math, os, platform, re, statistics, time
+import json, math, os, platform, re, time
+from statistics import median
 from dataclasses import dataclass, asdict
 from pathlib import Path
 
@@ -13,7 +14,8 @@ import torch
 from tqdm.auto import tqdm
 
 from .vlm import PRESETS, PromptBuilder, build_vlm, preset_config, word_tokenizer, chat_text, video_text, prompt_embeddings, count_params
-from .tiny import load_tiny, TINY_PRESET
+from .tiny import load_tiny
+from .world import write_text_atomic
 from .hooks import extract_layer_states
 from .lora import apply_adapter, merge_adapter, unmerge_adapter, merged_adapter
 from .hypernet import HyperConfig, HyperNetwork
@@ -44,6 +46,13 @@ class BenchConfig:
     dtype: str = 'bfloat16'                   # dtype of the VLM and the hypernetwork
     device: str = 'cpu'                       # 'cpu' or 'cuda'
     seed: int = 0                             # random weights and frames
+
+    def __post_init__(self):
+        bad = [m for m in self.models if m != 'tiny' and m not in PRESETS]
+        if bad: raise ValueError(f"unknown models {bad}: use 'tiny' or one of {sorted(PRESETS)}")
+        if any(int(n) < 1 for n in (*self.frames, *self.analytic_frames)): raise ValueError(f"frame counts must be >= 1, got {self.frames}")
+        if self.repeats < 1 or self.short_repeats < 1 or self.warmup < 0: raise ValueError("repeats must be >= 1 and warmup >= 0")
+        if self.dtype not in ('bfloat16', 'float16', 'float32'): raise ValueError(f"dtype must be bfloat16, float16 or float32, got {self.dtype!r}")
 
     @classmethod
     def quick(cls, **kw) -> 'BenchConfig':
@@ -113,7 +122,7 @@ def token_load(builder:PromptBuilder, # the model's prompt builder
     r = dict(frames=n_frames, video_tokens=len(video), visual_tokens=n_vis, text_tokens=len(text),
              load_ratio=len(video) / len(text), visual_ratio=n_vis / len(text))
     if kv_per_token is not None:
-        prefix = max(i for i, t in enumerate(video) if t == builder.image_token_id) + 2   # as `video_prefix_length`
+        prefix = video_prefix_length(video, builder.image_token_id)
         r.update(kv_tokens=prefix, kv_bytes=prefix * kv_per_token)
     if adapter_nbytes is not None:
         r.update(adapter_bytes=adapter_nbytes)
@@ -149,9 +158,11 @@ def cache_nbytes(cache) -> int:
     "Bytes held by a transformers key/value cache."
     return sum(l.keys.nbytes + l.values.nbytes for l in cache.layers)
 
-def video_prefix_length(batch) -> int:
-    "Tokens of a one-example video prompt up to and including the last frame's closing wrapper token."
-    return int(batch.visual_mask[0].nonzero().max()) + 2
+def video_prefix_length(ids, # token ids of one video prompt (list or 1-D tensor)
+                        image_token_id:int) -> int:
+    "Tokens of a video prompt up to and including the last frame's closing wrapper token (what a prefix cache keeps)."
+    ids = list(map(int, ids))
+    return len(ids) - ids[::-1].index(image_token_id) + 1
 
 # %% ../nbs/10_bench.ipynb #9df852d2
 @torch.no_grad()
@@ -177,8 +188,6 @@ def break_even(setup:float, # one-time cost of the cheaper-per-query way (second
     gain = other_per_query - per_query
     if gain <= 0: return 1 if setup <= other_setup else None
     return max(1, math.ceil((setup - other_setup) / gain - 1e-9))
-
-def _median(xs): return statistics.median(xs)
 
 def _rounds(fns:dict, rounds:int, warmup:int) -> dict:
     "Call every function of `fns` once per round, in order, `warmup + rounds` times; seconds of the last `rounds` per name."
@@ -217,11 +226,11 @@ def bench_frames(vlm, builder:PromptBuilder, hypernet, question:str, n_frames:in
         parts['extract'].append(time.perf_counter() - t0)
         out['adapter'] = hypernet(ls.states.to(dtype), ls.mask)[0]
     long = _rounds(dict(video=timed(video_query), internalize=timed(internalize)), cfg.repeats, cfg.warmup)
-    vision_s, extract_s = (_median(parts[k][cfg.warmup:]) for k in ('vision', 'extract'))
+    vision_s, extract_s = (median(parts[k][cfg.warmup:]) for k in ('vision', 'extract'))
     adapter = out.pop('adapter')
 
     # (2) needs the video prefix prefilled once: vision (median above) + the prefix's LLM prefill
-    P = video_prefix_length(video)
+    P = video_prefix_length(video.input_ids[0], builder.image_token_id)
     emb = prompt_embeddings(vlm, video, cfg.chunk_size)
     t0 = time.perf_counter()
     _, _, cache = prefill(vlm, inputs_embeds=emb[:, :P], attention_mask=video.attention_mask[:, :P]); _sync(dev)
@@ -249,20 +258,19 @@ def bench_frames(vlm, builder:PromptBuilder, hypernet, question:str, n_frames:in
     del cache, emb
 
     runs = dict(video=long['video'], **short)
-    m = {k: _median(v) for k, v in runs.items()}
+    m = {k: median(v) for k, v in runs.items()}
     row['ttft'], row['ttft_runs'] = m, runs
     row['vision_s'], row['video_llm_s'], row['prefix_prefill_s'] = vision_s, m['video'] - vision_s, prefix_s
     row['ratios'] = {'(1)/(3)': m['video'] / m['unmerged'], '(1)/(4)': m['video'] / m['merged'],
                      '(2)/(4)': m['kv_reuse'] / m['merged'], '(4)/(5)': m['merged'] / m['text'], '(3)/(5)': m['unmerged'] / m['text']}
-    ad_bytes = sum(t.numel() * 2 for t in [*adapter.A.values(), *adapter.B.values()])   # bf16
-    row.update(kv_bytes=kv_measured * 2 // dtype.itemsize, kv_tokens=P, adapter_bytes=ad_bytes)   # both in bf16
-    row['memory_ratio'] = row['kv_bytes'] / ad_bytes
-    I, merge_s = _median(long['internalize']), _median(t_merge)
+    row.update(kv_bytes=kv_measured * 2 // dtype.itemsize, kv_tokens=P, adapter_bytes=adapter.nbytes(2))   # both in bf16
+    row['memory_ratio'] = row['kv_bytes'] / row['adapter_bytes']
+    I, merge_s = median(long['internalize']), median(t_merge)
     row['internalize'] = dict(total_s=I, extract_s=extract_s, hypernet_s=I - extract_s, merge_s=merge_s,
                               over_video_query=(I + merge_s) / m['video'])
     row['break_even'] = dict(vs_video=break_even(I + merge_s, m['merged'], 0.0, m['video']),
                              vs_kv_reuse=break_even(I + merge_s, m['merged'], prefix_s, m['kv_reuse']))
-    row['decode_tokens_per_s'] = {k: cfg.new_tokens / _median(v) for k, v in dec.items()}
+    row['decode_tokens_per_s'] = {k: cfg.new_tokens / median(v) for k, v in dec.items()}
     row['targets'] = {'merged TTFT within 10% of text-only': row['ratios']['(4)/(5)'] <= 1.10,
                       'unmerged TTFT within 50% of text-only': row['ratios']['(3)/(5)'] <= 1.50,
                       'internalization within 1.3x one video query': row['internalize']['over_video_query'] <= 1.30,
@@ -270,11 +278,6 @@ def bench_frames(vlm, builder:PromptBuilder, hypernet, question:str, n_frames:in
     return row
 
 # %% ../nbs/10_bench.ipynb #b9d8a6a6
-def _write_json_atomic(path:Path, obj):
-    tmp = path.with_name(path.name + '.tmp')
-    tmp.write_text(json.dumps(obj, indent=1))
-    os.replace(tmp, path)
-
 def machine_info() -> dict:
     "What the numbers were measured on."
     import transformers
@@ -324,7 +327,7 @@ def run_bench(cfg:BenchConfig, # what to measure
             else:
                 res['rows'].append(dict(model=name, **bench_frames(vlm, builder, hn, question, n, cfg)))
             res['seconds'] = time.time() - t_start
-            if path is not None: _write_json_atomic(path, res)
+            if path is not None: write_text_atomic(path, json.dumps(res, indent=1))
             bar.update(1)
         del vlm, hn
     bar.close()

@@ -8,7 +8,7 @@ import argparse, sys, time
 from pathlib import Path
 
 from .video import VideoError, video_info
-from .world import WorldConfig, generate_world, show_world_clip
+from .world import WorldConfig, generate_world, show_world_clip, write_text_atomic
 
 # %% auto #0
 __all__ = ['cmd_world', 'add_config_args', 'config_from_args', 'cmd_tiny_train', 'cmd_tiny_eval', 'cmd_internalize', 'cmd_ask',
@@ -66,7 +66,7 @@ def cmd_tiny_eval(args) -> int:
     from video2lora.tiny import evaluate_tiny, results_table
     res = evaluate_tiny(args.model, n_test=args.clips, n_long=args.long_clips, n_heldout=args.heldout_clips, seed=args.seed)
     Path(args.json).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.json).write_text(json.dumps(res, indent=1))
+    write_text_atomic(Path(args.json), json.dumps(res, indent=1))
     print(results_table(res))
     t = res['test']
     print(f"\ncaptions (test): exact match {t['caption_em']:.3f}, token F1 {t['caption_f1']:.3f}; "
@@ -173,7 +173,7 @@ def cmd_eval(args) -> int:
         print('\nheld-out (colour, shape) combinations:\n' + results_table(res['heldout']))
     res['seconds'] = time.time() - t0
     res['command'] = 'video2lora ' + ' '.join(sys.argv[1:])
-    (out/'results.json').write_text(json.dumps(res, indent=1))
+    write_text_atomic(out/'results.json', json.dumps(res, indent=1))
     import matplotlib; matplotlib.use('Agg')
     plot_conditions(res['test'], f'{args.clips} held-out test clips').savefig(out/'conditions.png', dpi=120, bbox_inches='tight')
     print(f"\n{res['seconds'] / 60:.1f} min; results in {out/'results.json'}, figure {out/'conditions.png'}")

@@ -17,6 +17,7 @@ from .hooks import extract_layer_states
 from .lora import LoRAAdapter, ModelSignature, apply_adapter, export_peft, import_peft, AdapterFileError
 from .train import load_hypernet, source_states
 from .evaluate import load_bundled_hypernet
+from .world import write_text_atomic
 
 # %% auto #0
 __all__ = ['greedy_answer', 'Answer', 'Video2LoRA']
@@ -97,7 +98,7 @@ class Video2LoRA:
         meta = dict(source_video=str(video) if video else None, frames_used=None if clip is None else len(clip),
                     frame_indices=None if clip is None else clip.indices.tolist(), model=self.model_name,
                     signature=adapter.signature.__dict__, hypernetwork=self.meta.get('command'), rank=adapter.rank)
-        (Path(folder)/'video2lora.json').write_text(json.dumps(meta, indent=1))
+        write_text_atomic(Path(folder)/'video2lora.json', json.dumps(meta, indent=1))
         return Path(folder)
 
     def load_adapter(self, folder) -> LoRAAdapter:

@@ -17,8 +17,8 @@ from .video import write_video, read_clip, Clip, show_frames
 # %% auto #0
 __all__ = ['COLOURS', 'SHAPES', 'DIRECTIONS', 'NUMBERS', 'SPLITS', 'QUESTION_TYPES', 'WorldConfig', 'WorldObject', 'WorldClip',
            'shape_mask', 'object_state', 'render', 'sample_clip', 'clip_events', 'caption_of', 'questions_of',
-           'annotate', 'draw_clip', 'generate_world', 'load_world', 'load_world_config', 'blind_baseline',
-           'format_table', 'plot_answer_balance', 'show_world_clip', 'world_browser']
+           'annotate', 'write_text_atomic', 'draw_clip', 'generate_world', 'load_world', 'load_world_config',
+           'blind_baseline', 'format_table', 'plot_answer_balance', 'show_world_clip', 'world_browser']
 
 # %% ../nbs/01_world.ipynb #2fd39c68
 COLOURS = {'red': (220, 40, 40), 'green': (40, 170, 60), 'blue': (40, 80, 230), 'yellow': (235, 200, 20),
@@ -316,7 +316,7 @@ def annotate(clip:WorldClip, cfg:WorldConfig, rng:np.random.Generator) -> WorldC
     return clip
 
 # %% ../nbs/01_world.ipynb #ab8d1729
-def _atomic_write_text(path:Path, text:str):
+def write_text_atomic(path:Path, text:str):
     "Write `text` to `path` through a temporary file and a rename."
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix='.tmp', dir=path.parent)
@@ -352,8 +352,8 @@ def generate_world(out_dir, # folder to write videos and manifest into
         write_video(out/clip.path, render(clip, background=cfg.background, supersample=cfg.supersample).frames, cfg.fps)
         clip.root = str(out)
         clips.append(clip)
-    _atomic_write_text(out/'world.json', json.dumps(dict(config=asdict(cfg), seed=seed, counts=counts), indent=1))
-    _atomic_write_text(out/'manifest.jsonl', ''.join(json.dumps(c.to_json()) + '\n' for c in clips))
+    write_text_atomic(out/'world.json', json.dumps(dict(config=asdict(cfg), seed=seed, counts=counts), indent=1))
+    write_text_atomic(out/'manifest.jsonl', ''.join(json.dumps(c.to_json()) + '\n' for c in clips))
     return clips
 
 # %% ../nbs/01_world.ipynb #9b64f2e3
