@@ -2,13 +2,15 @@
 """Collect the hypernetwork-input ablation: validation accuracy from adapters at the same step of runs that
 differ only in which layer's states the hypernetwork reads.
 
-The runs (same seed, data and schedule; the ablations stop at step 500 of the 1,500-step schedule):
+The runs (same seed, data and schedule; the ablations stop at step 500 of the 1,500-step schedule). The bundled
+result (tiny_hypernet/v1/ablation.json) was made with the first tiny model (stage 1 of nbs/03_tiny), which
+`video2lora train` used by default then; with today's bundled model add `--model runs/tiny/model` to each run:
 
     video2lora train --out runs/hyper                                            # layer l -> adapter l (paper)
     video2lora train --out runs/abl-emb  --source-layer 0 --stop-after 500        # every adapter reads layer 0 (embeddings)
     video2lora train --out runs/abl-deep --source-layer 3 --stop-after 500        # every adapter reads the last layer's input
 
-    python tools/collect_ablation.py runs/hyper runs/abl-emb runs/abl-deep --step 500 --json video2lora/assets/tiny_hypernet/ablation.json
+    python tools/collect_ablation.py runs/hyper runs/abl-emb runs/abl-deep --step 500 --json video2lora/assets/tiny_hypernet/v1/ablation.json
 """
 import argparse, json
 from pathlib import Path

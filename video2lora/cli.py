@@ -210,7 +210,7 @@ def cmd_bench(args) -> int:
     print(f"\n{res['seconds'] / 60:.1f} min; results in {out/'bench.json'}, table {out/'bench.md'}, figure {out/'bench.png'}")
     return 0
 
-# %% ../nbs/20_cli.ipynb #603e7aa5
+# %% ../nbs/20_cli.ipynb #12a40af3
 def build_parser() -> argparse.ArgumentParser:
     "The argument parser of the `video2lora` command."
     p = argparse.ArgumentParser(prog='video2lora', description='Video2LoRA: internalize videos into LoRA adapters of a frozen VLM.')
@@ -228,7 +228,8 @@ def build_parser() -> argparse.ArgumentParser:
     from video2lora.tiny import TinyTrainConfig
     add_config_args(t, TinyTrainConfig, ['steps', 'batch_size', 'lr', 'warmup', 'pool', 'seed', 'targets_per_clip', 'caption_frac',
                                          'patch_aux', 'token_aux', 'eval_every', 'eval_clips', 'save_every', 'threads', 'n_frames',
-                                         'centre_aux', 'pointer_aux', 'pointer_layers', 'min_lr_frac', 'init_from'])
+                                         'centre_aux', 'pointer_aux', 'pointer_layers', 'min_lr_frac', 'init_from',
+                                         'deep_answer', 'deep_layer', 'focus', 'stop_after'])
     t.set_defaults(func=cmd_tiny_train)
     e = sub.add_parser('tiny-eval', help='evaluate a tiny SmolVLM on held-out clips (video in context)')
     e.add_argument('--model', default='runs/tiny/model', help='saved model folder')

@@ -23,10 +23,10 @@ from .vlm import (VLMPreset, preset_config, build_vlm, freeze, count_params, wor
 
 # %% auto #0
 __all__ = ['TINY_PRESET', 'TINY_SPECIAL_TOKENS', 'world_words', 'tiny_tokenizer', 'object_grid', 'dense_labels',
-           'TinyTrainConfig', 'TinyPool', 'pick_target', 'pick_targets', 'referent', 'answer_loss', 'TinyWithHeads',
-           'prefix_and_suffixes', 'multi_target_loss', 'collate_multi', 'token_f1', 'clean_answer', 'generate_answers',
-           'evaluate_video_qa', 'lr_at', 'save_vlm', 'load_vlm_folder', 'train_tiny', 'plot_training', 'evaluate_tiny',
-           'results_table', 'tiny_dir', 'load_tiny']
+           'TinyTrainConfig', 'TinyPool', 'pick_target', 'pick_targets', 'parse_focus', 'referent', 'answer_loss',
+           'TinyWithHeads', 'prefix_and_suffixes', 'multi_target_loss', 'collate_multi', 'token_f1', 'clean_answer',
+           'generate_answers', 'evaluate_video_qa', 'lr_at', 'save_vlm', 'load_vlm_folder', 'train_tiny',
+           'plot_training', 'evaluate_tiny', 'results_table', 'tiny_dir', 'load_tiny']
 
 # %% ../nbs/03_tiny.ipynb #8618b84f
 TINY_PRESET = VLMPreset('tiny-smolvlm', '', text_hidden=192, text_layers=4, text_heads=6, text_kv_heads=2, text_mlp=512,
@@ -86,7 +86,7 @@ def dense_labels(clip:WorldClip, wcfg:WorldConfig, n_frames:int, patch_grid:int=
         direction[ids == i], ident[ids == i] = dirs[o.direction], pairs[(o.colour, o.shape)]
     return dict(patch=patch, centre=centre, direction=direction, identity=ident, object=ids)
 
-# %% ../nbs/03_tiny.ipynb #4bae20a2
+# %% ../nbs/03_tiny.ipynb #01dccb5b
 @dataclass
 class TinyTrainConfig:
     "How the tiny SmolVLM is trained."
@@ -106,7 +106,11 @@ class TinyTrainConfig:
     centre_aux: float = 0.0       # weight of the per-patch object-centre regression on the vision tower (0: off)
     pointer_aux: float = 0.0      # weight of the pointer loss: one attention head per layer, at the answer, looks at the asked-about object (0: off)
     pointer_layers: int = 2       # how many of the last language-model layers get a pointer head (head 0)
+    deep_answer: float = 0.0      # weight of the answer loss read early: final norm + lm_head on the residual `deep_layer` (0: off)
+    deep_layer: int = 3           # hidden-state index the early answer is read from (3: after the third of four layers)
+    focus: str = ''               # question types drawn more often, 'type=weight,...' (e.g. 'direction=3'); '' = uniform
     init_from: str = ''           # a saved tiny model folder to start from ('' = random init)
+    stop_after: int = 0           # stop (evaluate, save) after this many steps; the schedule still spans `steps` (0: all)
     pool: int = 12000             # training clips rendered into memory
     n_frames: int = 12            # frames per clip
     seed: int = 0                 # seeds the world's training pool, the model and the sampling
@@ -127,25 +131,40 @@ class TinyPool:
 
     def __len__(self): return len(self.clips)
 
-# %% ../nbs/03_tiny.ipynb #38712199
-def pick_target(clip:WorldClip, rng:np.random.Generator, caption_frac:float) -> tuple:
-    "A (question, answer, type) for a clip: the caption, or a question chosen type-first."
+# %% ../nbs/03_tiny.ipynb #7534d833
+def pick_target(clip:WorldClip, rng:np.random.Generator, caption_frac:float, focus:dict|None=None) -> tuple:
+    "A (question, answer, type) for a clip: the caption, or a question chosen type-first (types weighted by `focus`)."
     if rng.random() < caption_frac: return "describe the video.", clip.caption, 'caption'
     types = sorted({q['type'] for q in clip.qa})
-    t = types[int(rng.integers(len(types)))]
+    if focus:
+        w = np.array([focus.get(t, 1.0) for t in types])
+        t = types[int(rng.choice(len(types), p=w / w.sum()))]
+    else: t = types[int(rng.integers(len(types)))]
     qs = [q for q in clip.qa if q['type'] == t]
     q = qs[int(rng.integers(len(qs)))]
     return q['question'], q['answer'], t
 
-# %% ../nbs/03_tiny.ipynb #80a455c1
-def pick_targets(clip:WorldClip, rng:np.random.Generator, caption_frac:float, k:int) -> list:
+# %% ../nbs/03_tiny.ipynb #aac669a4
+def pick_targets(clip:WorldClip, rng:np.random.Generator, caption_frac:float, k:int, focus:dict|None=None) -> list:
     "`k` distinct (question, answer) targets for a clip, each drawn like `pick_target`."
     out, seen = [], set()
     for _ in range(8 * k):
-        q, a, _ = pick_target(clip, rng, caption_frac)
+        q, a, _ = pick_target(clip, rng, caption_frac, focus)
         if q not in seen: seen.add(q); out.append((q, a))
         if len(out) == k: break
     while len(out) < k: out.append(out[len(out) % len(seen)])   # a clip with few questions repeats some
+    return out
+
+# %% ../nbs/03_tiny.ipynb #cee46102
+def parse_focus(spec:str) -> dict:
+    "Question-type weights from 'type=weight,...' (e.g. 'direction=3,colour=2'); unnamed types weigh 1."
+    out = {}
+    for part in filter(None, (p.strip() for p in spec.split(','))):
+        name, _, w = part.partition('=')
+        if name not in QUESTION_TYPES: raise ValueError(f"focus: unknown question type {name!r}; known: {', '.join(QUESTION_TYPES)}")
+        try: out[name] = float(w)
+        except ValueError: raise ValueError(f"focus: weight of {name!r} must be a number, got {w!r}") from None
+        if out[name] <= 0: raise ValueError(f"focus: weight of {name!r} must be positive, got {w}")
     return out
 
 # %% ../nbs/03_tiny.ipynb #a3702df6
@@ -212,7 +231,7 @@ def prefix_and_suffixes(builder:PromptBuilder, frames, timestamps, duration:floa
         suffixes.append((ids[len(cut):] + ans, len(ans)))
     return frames_to_pixels(frames, builder.image_size), cut, suffixes
 
-# %% ../nbs/03_tiny.ipynb #146b5b43
+# %% ../nbs/03_tiny.ipynb #07c05d9a
 def multi_target_loss(net:'TinyWithHeads', # model with heads
                       pixel_values:torch.Tensor, # (B, N, 3, S, S)
                       prefix_ids:torch.Tensor, # (B, P) the same length for every clip (same frame count)
@@ -223,6 +242,7 @@ def multi_target_loss(net:'TinyWithHeads', # model with heads
                       aux_layer:int=2,
                       pointer:torch.Tensor|None=None, # (B*K, V) bool: the visual tokens of the object each target asks about
                       pointer_layers:int=2, # last layers whose head 0 is pointed
+                      deep_layer:int|None=None, # also read the answer from this hidden-state index (None: off)
                      ) -> dict:
     "Losses of K targets per clip computed over one shared encoding of each video prefix."
     m = net.model
@@ -238,7 +258,7 @@ def multi_target_loss(net:'TinyWithHeads', # model with heads
     P = prefix_ids.shape[1]
     mask = torch.cat([torch.ones(B * K, P, dtype=suffix_mask.dtype), suffix_mask], 1)
     out = m(input_ids=suffix_ids, attention_mask=mask, past_key_values=cache, use_cache=True,
-            output_attentions=pointer is not None)                        # pointer: needs the 'eager' attention
+            output_attentions=pointer is not None, output_hidden_states=deep_layer is not None)  # pointer: needs 'eager' attention
     logits = torch.cat([m.lm_head(pre.last_hidden_state[:, -1:]).repeat_interleave(K, 0), out.logits], 1)[:, :-1]
     res = dict(answer=answer_loss(logits, suffix_labels))                  # logits[:, j] predicts suffix token j
     if labels is not None:
@@ -251,6 +271,12 @@ def multi_target_loss(net:'TinyWithHeads', # model with heads
         h = pre.hidden_states[aux_layer][vis]
         res['direction'] = F.cross_entropy(net.dir_head(h).float(), labels['direction'].reshape(-1))
         res['identity'] = F.cross_entropy(net.id_head(h).float(), labels['identity'].reshape(-1))
+    if deep_layer is not None:                                             # the answer read out before the last layers
+        n_layers = m.config.text_config.num_hidden_layers
+        if not 0 < deep_layer < n_layers:                                  # index n_layers is already after the final norm
+            raise ValueError(f"deep_layer must be between 1 and {n_layers - 1} (hidden-state index), got {deep_layer}")
+        h = m.model.text_model.norm(out.hidden_states[deep_layer])         # (B*K, S, D)
+        res['deep'] = answer_loss(m.lm_head(h)[:, :-1], suffix_labels[:, 1:])  # suffix token 0 is never an answer
     if pointer is not None:
         asked = pointer.any(1)                                             # targets that name an object
         q = (suffix_labels != -100).int().argmax(1) - 1                    # (B*K,) the token that predicts the answer
@@ -356,7 +382,7 @@ def load_vlm_folder(folder, dtype=torch.float32) -> tuple:
     model = SmolVLMForConditionalGeneration.from_pretrained(folder, dtype=dtype, use_safetensors=True)
     return freeze(model), PreTrainedTokenizerFast.from_pretrained(folder)
 
-# %% ../nbs/03_tiny.ipynb #d8b65a8d
+# %% ../nbs/03_tiny.ipynb #37f33d4b
 def train_tiny(cfg:TinyTrainConfig, # training settings
                out_dir, # where the log, checkpoints and final model go
                wcfg:WorldConfig|None=None, # the world
@@ -365,7 +391,7 @@ def train_tiny(cfg:TinyTrainConfig, # training settings
               ) -> dict: # final metrics and paths
     "Train the tiny SmolVLM on the world with the video in context."
     out = Path(out_dir); out.mkdir(parents=True, exist_ok=True)
-    wcfg = wcfg or WorldConfig()
+    wcfg, focus = wcfg or WorldConfig(), parse_focus(cfg.focus)   # a bad focus fails before the pool is drawn
     torch.set_num_threads(cfg.threads); torch.manual_seed(cfg.seed)
     rng = np.random.default_rng(cfg.seed)
     tok = tiny_tokenizer()
@@ -381,15 +407,16 @@ def train_tiny(cfg:TinyTrainConfig, # training settings
     opt = torch.optim.AdamW(net.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay, betas=(0.9, 0.98))
     ts = np.arange(cfg.n_frames) * pool.clips[0].duration / cfg.n_frames
     log_path, evals = out/'log.csv', []
-    fields = ['step', 'lr', 'loss', 'answer', 'patch', 'direction', 'identity', 'centre', 'pointer', 'seconds']
+    fields = ['step', 'lr', 'loss', 'answer', 'patch', 'direction', 'identity', 'centre', 'pointer', 'deep', 'seconds']
     with open(log_path, 'w', newline='') as f: csv.writer(f).writerow(fields)
-    t0, bar = time.time(), tqdm(range(cfg.steps), desc='train tiny', disable=not progress)
+    end = min(cfg.stop_after or cfg.steps, cfg.steps)
+    t0, bar = time.time(), tqdm(range(end), desc='train tiny', disable=not progress)
     for step in bar:
         net.train()
         idx = rng.integers(len(pool), size=cfg.batch_size)
         items, refs = [], []
         for i in idx:
-            targets = pick_targets(pool.clips[i], rng, cfg.caption_frac, cfg.targets_per_clip)
+            targets = pick_targets(pool.clips[i], rng, cfg.caption_frac, cfg.targets_per_clip, focus)
             items.append(prefix_and_suffixes(builder, pool.frames[i], ts, pool.clips[i].duration, targets))
             refs += [referent(pool.clips[i], q) for q, _ in targets]
         labels = {k: v[torch.from_numpy(idx)] for k, v in pool.labels.items() if k != 'centre' or cfg.centre_aux > 0}
@@ -401,18 +428,19 @@ def train_tiny(cfg:TinyTrainConfig, # training settings
         use_aux = cfg.patch_aux > 0 or cfg.token_aux > 0
         with torch.autocast('cpu', dtype=torch.bfloat16, enabled=cfg.bf16):
             parts = multi_target_loss(net, *collate_multi(builder, items), labels if use_aux else None, cfg.aux_layer,
-                                      pointer, cfg.pointer_layers)
+                                      pointer, cfg.pointer_layers, cfg.deep_layer if cfg.deep_answer > 0 else None)
         loss = parts['answer']
         if use_aux: loss = loss + cfg.patch_aux * parts['patch'] + cfg.token_aux * (parts['direction'] + parts['identity'])
         if 'centre' in parts: loss = loss + cfg.centre_aux * parts['centre']
         if pointer is not None: loss = loss + cfg.pointer_aux * parts['pointer']
+        if 'deep' in parts: loss = loss + cfg.deep_answer * parts['deep']
         opt.zero_grad(set_to_none=True); loss.backward()
         torch.nn.utils.clip_grad_norm_(net.parameters(), cfg.clip_grad); opt.step()
         row = dict(step=step + 1, lr=lr_at(step, cfg), loss=loss.item(), seconds=round(time.time() - t0, 1),
                    **{k: v.item() for k, v in parts.items()})
         with open(log_path, 'a', newline='') as f: csv.writer(f).writerow([row.get(k, '') for k in fields])
         bar.set_postfix(loss=f"{row['loss']:.3f}", ans=f"{row['answer']:.3f}")
-        last = step + 1 == cfg.steps
+        last = step + 1 == end
         if cfg.eval_every and ((step + 1) % cfg.eval_every == 0 or last):
             freeze(model)
             r = evaluate_video_qa(model, builder, val, frames=val_frames, captions=last)
@@ -426,7 +454,7 @@ def train_tiny(cfg:TinyTrainConfig, # training settings
     freeze(model)
     return dict(model=model, tokenizer=tok, evals=evals, log=log_path, seconds=time.time() - t0)
 
-# %% ../nbs/03_tiny.ipynb #3b06b34a
+# %% ../nbs/03_tiny.ipynb #79ae7aba
 def plot_training(log_path, evals_path=None, title:str='tiny SmolVLM training'):
     "Loss curves from the CSV log, and validation accuracy per question type if evaluations were logged."
     import matplotlib.pyplot as plt
@@ -437,7 +465,7 @@ def plot_training(log_path, evals_path=None, title:str='tiny SmolVLM training'):
     ax = axes[0, 0]
     k = max(1, len(rows) // 100)
     smooth = lambda v: np.convolve(v, np.ones(k) / k, mode='valid')
-    for key in ('answer', 'patch', 'direction', 'identity', 'centre', 'pointer'):
+    for key in ('answer', 'patch', 'direction', 'identity', 'centre', 'pointer', 'deep'):
         vals = np.array([float(r[key]) if r.get(key) not in ('', None) else np.nan for r in rows])
         if np.isfinite(vals).any(): ax.plot(steps[k - 1:], smooth(vals), label=key)
     ax.set_xlabel('step'); ax.set_ylabel('loss'); ax.set_yscale('log'); ax.legend(fontsize=7); ax.set_title(title, fontsize=9)
