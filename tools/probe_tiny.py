@@ -43,6 +43,7 @@ def main():
     b, w = PromptBuilder.for_model(tok, model.config), WorldConfig()
     clips = [draw_clip(w, args.seed, 'val', i) for i in range(args.clips)]
     frames = [render(c) for c in clips]
+    labels = [dense_labels(c, w, c.n_frames) for c in clips]     # per-token direction and object index, once per clip
     dirs = sorted(DIRECTIONS)
     n_train = int(len(clips) * 2 / 3)                            # probes: clips [0, n_train) train, the rest test
 
@@ -71,7 +72,7 @@ def main():
             vis = batch.input_ids == model.config.image_token_id
             for l, h in enumerate(out.hidden_states): tok_h[l].append(h[vis].float())
             for i in idx:
-                y = torch.from_numpy(dense_labels(clips[i], w, 12)['direction']).flatten()
+                y = torch.from_numpy(labels[i]['direction']).flatten()
                 tok_y.append(y); tok_clip += [i] * len(y)
             qs = [(i, q) for i in idx for q in clips[i].qa if q['type'] == 'direction']
             batch = b.collate([b.video_question(frames[i].frames, frames[i].timestamps, q['question'], duration=clips[i].duration) for i, q in qs])
@@ -82,7 +83,7 @@ def main():
                 ans_y.append(dirs.index(q['answer'])); ans_clip.append(i)
                 r = referent(clips[i], q['question'])
                 if r is None: continue
-                on = torch.from_numpy(dense_labels(clips[i], w, 12)['object']).flatten() == r
+                on = torch.from_numpy(labels[i]['object']).flatten() == r
                 for l, att in enumerate(out.attentions):
                     mass[l].append(att[k, :, -1][:, vis[k]][:, on].sum(1).max().item())
     y, keep = torch.cat(tok_y), torch.tensor(tok_clip)

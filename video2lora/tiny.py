@@ -231,7 +231,7 @@ def prefix_and_suffixes(builder:PromptBuilder, frames, timestamps, duration:floa
         suffixes.append((ids[len(cut):] + ans, len(ans)))
     return frames_to_pixels(frames, builder.image_size), cut, suffixes
 
-# %% ../nbs/03_tiny.ipynb #07c05d9a
+# %% ../nbs/03_tiny.ipynb #cb2dbcb3
 def multi_target_loss(net:'TinyWithHeads', # model with heads
                       pixel_values:torch.Tensor, # (B, N, 3, S, S)
                       prefix_ids:torch.Tensor, # (B, P) the same length for every clip (same frame count)
@@ -246,6 +246,9 @@ def multi_target_loss(net:'TinyWithHeads', # model with heads
                      ) -> dict:
     "Losses of K targets per clip computed over one shared encoding of each video prefix."
     m = net.model
+    n_layers = m.config.text_config.num_hidden_layers
+    if deep_layer is not None and not 0 < deep_layer < n_layers:          # index n_layers is already after the final norm
+        raise ValueError(f"deep_layer must be between 1 and {n_layers - 1} (hidden-state index), got {deep_layer}")
     B, K = prefix_ids.shape[0], suffix_ids.shape[0] // prefix_ids.shape[0]
     img = m.model.get_image_features(pixel_values)
     feats = torch.cat(list(img.pooler_output))
@@ -272,9 +275,6 @@ def multi_target_loss(net:'TinyWithHeads', # model with heads
         res['direction'] = F.cross_entropy(net.dir_head(h).float(), labels['direction'].reshape(-1))
         res['identity'] = F.cross_entropy(net.id_head(h).float(), labels['identity'].reshape(-1))
     if deep_layer is not None:                                             # the answer read out before the last layers
-        n_layers = m.config.text_config.num_hidden_layers
-        if not 0 < deep_layer < n_layers:                                  # index n_layers is already after the final norm
-            raise ValueError(f"deep_layer must be between 1 and {n_layers - 1} (hidden-state index), got {deep_layer}")
         h = m.model.text_model.norm(out.hidden_states[deep_layer])         # (B*K, S, D)
         res['deep'] = answer_loss(m.lm_head(h)[:, :-1], suffix_labels[:, 1:])  # suffix token 0 is never an answer
     if pointer is not None:
