@@ -8,4 +8,4 @@ video2lora tiny-train --out runs/tiny2 --init-from runs/tiny/model --steps 1500 
 video2lora tiny-train --out runs/tiny3 --init-from runs/tiny2/model --steps 1300 --lr 1e-3 --warmup 50 --pool 8000 \
     --eval-every 325 --eval-clips 150 --save-every 100 --centre-aux 0.5 --pointer-aux 1.0 --deep-answer 0.5 \
     --focus direction=3,colour=3,exists=3,order=1.5,change=2,shape=0.5,count=0.5 --seed 1
-video2lora tiny-eval --model runs/tiny3/model --json runs/tiny3/eval.json --clips 500 --long-clips 50 --heldout-clips 200
+video2lora tiny-eval --model runs/tiny3/model --out runs/tiny3/eval --clips 500 --long-clips 50 --heldout-clips 200

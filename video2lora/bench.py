@@ -15,7 +15,7 @@ from tqdm.auto import tqdm
 
 from .vlm import PRESETS, PromptBuilder, build_vlm, preset_config, word_tokenizer, chat_text, video_text, prompt_embeddings, count_params
 from .tiny import load_tiny
-from .world import write_text_atomic
+from .io import write_text_atomic, claim_folder
 from .hooks import extract_layer_states
 from .lora import apply_adapter, merge_adapter, unmerge_adapter, merged_adapter
 from .hypernet import HyperConfig, HyperNetwork
@@ -306,7 +306,7 @@ def run_bench(cfg:BenchConfig, # what to measure
                               text_tokens_for_1500x=q_1500)
     path = None
     if out is not None:
-        path = Path(out)/'bench.json'; path.parent.mkdir(parents=True, exist_ok=True)
+        path = claim_folder(out, 'bench', dict(command=command))/'bench.json'
     bar = tqdm(total=len(cfg.models) * len(cfg.frames), desc='bench', disable=not progress)
     t_start = time.time()
     for name in cfg.models:

@@ -4,23 +4,27 @@
 
 # %% ../nbs/20_cli.ipynb #9742d99d
 from __future__ import annotations
-import argparse, sys, time
+import argparse, json, signal, sys, time
+from dataclasses import fields, MISSING
 from pathlib import Path
 
+from .io import OutputError, ConfigError, check_output, claim_folder, write_folder_atomic, write_text_atomic, save_figure
 from .video import VideoError, video_info
-from .world import WorldConfig, generate_world, show_world_clip, write_text_atomic
+from .world import WorldConfig, generate_world, show_world_clip
 
 # %% auto #0
-__all__ = ['cmd_world', 'add_config_args', 'config_from_args', 'cmd_tiny_train', 'cmd_tiny_eval', 'cmd_internalize', 'cmd_ask',
-           'cmd_demo', 'cmd_train', 'cmd_eval', 'cmd_bench', 'build_parser', 'main']
+__all__ = ['positive', 'nonneg', 'cmd_world', 'Parser', 'number', 'add_config_args', 'config_from_args', 'cmd_tiny_train',
+           'cmd_tiny_eval', 'cmd_internalize', 'cmd_ask', 'cmd_vocab', 'cmd_demo', 'cmd_train', 'cmd_eval', 'cmd_bench',
+           'build_parser', 'main']
 
 # %% ../nbs/20_cli.ipynb #85905d0c
 def cmd_world(args) -> int:
     "Generate a few world clips, read them back, print their captions and questions, save a figure."
     cfg = WorldConfig(n_frames=args.frames, size=args.size)
+    out = check_output(args.out, 'world')                               # refuse a user's folder before any work
     t0 = time.time()
-    clips = generate_world(args.out, cfg, counts={'test': args.clips}, seed=args.seed, progress=False)
-    print(f"wrote {len(clips)} clips to {args.out} in {time.time() - t0:.2f}s (manifest: {Path(args.out)/'manifest.jsonl'})")
+    clips = generate_world(out, cfg, counts={'test': args.clips}, seed=args.seed, progress=False)
+    print(f"wrote {len(clips)} clips to {out} in {time.time() - t0:.2f}s (manifest: {out/'manifest.jsonl'})")
     for c in clips:
         info = video_info(Path(c.root)/c.path)
         print(f"\n{c.id}  {c.path}  {info.n_frames} frames, {info.fps:g} fps, {info.duration:.1f}s, {info.width}x{info.height}")
@@ -28,23 +32,61 @@ def cmd_world(args) -> int:
         for q in c.qa: print(f"  [{q['type']:9s}] {q['question']:45s} {q['answer']}")
     if args.figure:
         import matplotlib; matplotlib.use('Agg')
-        fig = show_world_clip(clips[0], clips[0].read())
-        fig.savefig(Path(args.out)/'world.png', dpi=120, bbox_inches='tight')
-        print(f"\nfigure: {Path(args.out)/'world.png'}")
+        save_figure(show_world_clip(clips[0], clips[0].read()), out/'world.png')
+        print(f"\nfigure: {out/'world.png'}")
     return 0
 
 # %% ../nbs/20_cli.ipynb #381b0ddd
-def add_config_args(parser, cls, names:list):
-    "Add `--field-name` options for the named fields of a config dataclass (types from the dataclass)."
-    from dataclasses import fields
-    types = {f.name: {'int': int, 'float': float, 'str': str}[str(f.type)] for f in fields(cls) if f.name in names}
-    for name in names:
-        parser.add_argument('--' + name.replace('_', '-'), dest=name, type=types[name], default=None, help=f'{cls.__name__}.{name}')
+class Parser(argparse.ArgumentParser):
+    "An argument parser whose errors are one line (`video2lora CMD: error: ...`) and exit status 2."
+    def error(self, message):
+        self.exit(2, f"{self.prog}: error: {message} (see `{self.prog} --help`)\n")
+
+def number(kind=int, lo=None, hi=None, lo_open:bool=False):
+    "An argparse type: a number of `kind` within [lo, hi] (lo excluded if `lo_open`), refused in one line otherwise."
+    def parse(text:str):
+        try: v = kind(text)
+        except ValueError: raise argparse.ArgumentTypeError(f"{'an integer' if kind is int else 'a number'} expected, got {text!r}")
+        if lo is not None and (v <= lo if lo_open else v < lo): raise argparse.ArgumentTypeError(f"must be {'>' if lo_open else '>='} {lo}, got {text}")
+        if hi is not None and v > hi: raise argparse.ArgumentTypeError(f"must be <= {hi}, got {text}")
+        return v
+    parse.__name__ = kind.__name__
+    return parse
+
+positive, nonneg = number(int, 1), number(int, 0)
+
+def _field_docs(cls) -> dict:
+    "The comment beside each field of a config dataclass (its documentation), from the source."
+    import inspect, re
+    try: lines = inspect.getsource(cls).splitlines()
+    except (OSError, TypeError): return {}
+    return {m[1]: m[2].strip() for l in lines if (m := re.match(r"\s+(\w+)\s*:[^#]*#\s*(.*)", l))}
+
+def add_config_args(parser, cls, skip:tuple=()):
+    "Add an option for every field of a config dataclass (`--field-name`), typed from the field, helped by its comment."
+    docs = _field_docs(cls)
+    for f in fields(cls):
+        if f.name in skip: continue
+        opt, t = '--' + f.name.replace('_', '-'), str(f.type)
+        default = f.default if f.default is not MISSING else f.default_factory()
+        help = f"{docs.get(f.name, '')} (default: {default!r})"
+        if t == 'bool': parser.add_argument(opt, dest=f.name, action=argparse.BooleanOptionalAction, default=None, help=help)
+        elif t in ('int', 'float', 'str'): parser.add_argument(opt, dest=f.name, type={'int': int, 'float': float, 'str': str}[t], default=None, help=help)
+        elif t.startswith('tuple'): parser.add_argument(opt, dest=f.name, nargs='+', default=None, help=help,
+                                                       type=float if 'float' in t else int if 'int' in t else str)
+        elif t == 'dict': parser.add_argument(opt, dest=f.name, type=_json_dict, default=None, help=help + " as JSON, e.g. '{\"rank\": 16}'")
+        else: raise TypeError(f"{cls.__name__}.{f.name}: no command-line option for type {t}")
+
+def _json_dict(text:str) -> dict:
+    try: v = json.loads(text)
+    except ValueError: raise argparse.ArgumentTypeError(f"JSON expected, got {text!r}")
+    if not isinstance(v, dict): raise argparse.ArgumentTypeError(f"a JSON object expected, got {text!r}")
+    return v
 
 def config_from_args(args, cls, **extra):
-    "A config dataclass from the options given on the command line (defaults for the rest)."
-    from dataclasses import fields
+    "A config dataclass from the options given on the command line (defaults for the rest); tuples stay tuples."
     kw = {f.name: getattr(args, f.name) for f in fields(cls) if getattr(args, f.name, None) is not None}
+    kw = {k: tuple(v) if isinstance(v, list) else v for k, v in kw.items()}
     return cls(**{**kw, **extra})
 
 # %% ../nbs/20_cli.ipynb #62742de7
@@ -52,25 +94,25 @@ def cmd_tiny_train(args) -> int:
     "Train the tiny SmolVLM on the world (video in context) and save it with its log and metrics."
     from video2lora.tiny import TinyTrainConfig, train_tiny, plot_training
     cfg = config_from_args(args, TinyTrainConfig)
+    check_output(args.out, 'tiny-train')
     print(f"training the tiny SmolVLM: {cfg}")
     res = train_tiny(cfg, args.out, command='video2lora ' + ' '.join(sys.argv[1:]))
     import matplotlib; matplotlib.use('Agg')
-    plot_training(res['log'], Path(args.out)/'evals.jsonl').savefig(Path(args.out)/'training.png', dpi=120, bbox_inches='tight')
+    save_figure(plot_training(res['log'], Path(args.out)/'evals.jsonl'), Path(args.out)/'training.png')
     print(f"done in {res['seconds'] / 60:.1f} min; model in {Path(args.out)/'model'}, curves in {Path(args.out)/'training.png'}")
     return 0
 
-# %% ../nbs/20_cli.ipynb #137c45d2
 def cmd_tiny_eval(args) -> int:
-    "Evaluate a tiny SmolVLM on the held-out world splits (video in context) and write a JSON of results."
-    import json
+    "Evaluate a tiny SmolVLM on the held-out world splits (video in context); write eval.json into the output folder."
     from video2lora.tiny import evaluate_tiny, results_table
+    out = check_output(args.out, 'tiny-eval')
     res = evaluate_tiny(args.model, n_test=args.clips, n_long=args.long_clips, n_heldout=args.heldout_clips, seed=args.seed)
-    Path(args.json).parent.mkdir(parents=True, exist_ok=True)
-    write_text_atomic(Path(args.json), json.dumps(res, indent=1))
+    res['command'] = 'video2lora ' + ' '.join(sys.argv[1:])
+    write_folder_atomic(out, lambda tmp: (tmp/'eval.json').write_text(json.dumps(res, indent=1)), 'tiny-eval')
     print(results_table(res))
     t = res['test']
     print(f"\ncaptions (test): exact match {t['caption_em']:.3f}, token F1 {t['caption_f1']:.3f}; "
-          f"{t['n_questions']} test questions; {res['seconds']:.0f}s; results in {args.json}")
+          f"{t['n_questions']} test questions; {res['seconds']:.0f}s; results in {out/'eval.json'}")
     return 0
 
 # %% ../nbs/20_cli.ipynb #1a26a51f
@@ -80,48 +122,79 @@ def _pipeline(args):
 
 def cmd_internalize(args) -> int:
     "Internalize a video file into a peft-format adapter folder."
+    from video2lora.pipeline import frames_report, describe_frames
+    out = check_output(args.out, 'adapter')                             # before loading anything
+    video_info(args.video)                                              # a bad video: one line, before the model loads
     v2l = _pipeline(args)
     t0 = time.perf_counter()
     adapter, clip = v2l.internalize(args.video)
     secs = time.perf_counter() - t0
-    folder = v2l.save(adapter, args.out, args.video, clip)
-    print(f"internalized {args.video} ({len(clip)} frames) in {secs:.2f}s -> {folder} "
-          f"(peft LoRA, rank {adapter.rank} on {', '.join(adapter.modules)} of {len(adapter.layers)} layers, {adapter.nbytes() / 1024:.0f} KiB in bf16)")
+    folder = v2l.save(adapter, out, args.video, clip)
+    rep = frames_report(clip)
+    seen = describe_frames(rep) if rep['frames_repeated'] else f"{rep['frames_used']} of its {rep['frames_in_video']} frames"
+    print(f"internalized {args.video} ({seen}) "
+          f"in {secs:.2f}s -> {folder} (peft LoRA, rank {adapter.rank} on {', '.join(adapter.modules)} of {len(adapter.layers)} layers, "
+          f"{adapter.nbytes() / 1024:.0f} KiB in bf16)")
+    if rep['frames_repeated']:
+        print(f"note: the video has only {rep['frames_in_video']} frame(s); the model reads {rep['frames_used']}, so frames were repeated "
+              f"(indices {rep['frame_indices']}, recorded in {folder/'video2lora.json'})")
     return 0
 
 def cmd_ask(args) -> int:
     "Answer a question from an adapter folder (zero visual tokens), optionally also with the video in context."
+    from video2lora.pipeline import check_question, QuestionError
+    if not args.question.strip(): raise QuestionError("the question is empty: ask something about the video")
+    if args.with_video: video_info(args.with_video)
     v2l = _pipeline(args)
+    check_question(v2l.tok, args.question)
     a = v2l.ask(args.adapter, args.question)
-    print(f"adapter: {a.text}\n  prompt {a.prompt_tokens} tokens ({a.visual_tokens} visual), time to first token {1e3 * a.ttft:.1f} ms")
+    print(f"adapter: {a.shown}\n  prompt {a.prompt_tokens} tokens ({a.visual_tokens} visual), time to first token {1e3 * a.ttft:.1f} ms")
     if args.with_video:
         v = v2l.ask_video(args.with_video, args.question)
-        print(f"video in context: {v.text}\n  prompt {v.prompt_tokens} tokens ({v.visual_tokens} visual), time to first token {1e3 * v.ttft:.1f} ms")
+        print(f"video in context: {v.shown}\n  prompt {v.prompt_tokens} tokens ({v.visual_tokens} visual), time to first token {1e3 * v.ttft:.1f} ms")
+    return 0
+
+def cmd_vocab(args) -> int:
+    "Print the words the model's tokenizer knows (a word-level tokenizer, like the tiny model's), or say that it reads any text."
+    from video2lora.pipeline import vocabulary
+    if args.model:
+        from transformers import AutoTokenizer
+        if not Path(args.model).is_dir(): raise FileNotFoundError(f"{args.model}: no such model folder")
+        tok = AutoTokenizer.from_pretrained(str(args.model), local_files_only=True)
+    else:
+        from video2lora.tiny import load_tiny
+        tok = load_tiny()[1]
+    words = vocabulary(tok)
+    if words is None: print(f"{args.model}: a subword tokenizer ({type(tok).__name__}); it encodes any text")
+    else: print(f"{len(words)} words (questions may use only these; numbers are written as words):\n" + ' '.join(words))
     return 0
 
 # %% ../nbs/20_cli.ipynb #42105d33
 def cmd_demo(args) -> int:
     "Make world clips, internalize them, ask every question both ways, print a side-by-side table, save a figure."
     import numpy as np
-    from video2lora.world import generate_world
     t0 = time.perf_counter()
-    out = Path(args.out)
-    clips = generate_world(out/'world', counts={'test': args.clips}, seed=args.seed, progress=False)
+    out = check_output(args.out, 'demo')
     v2l = _pipeline(args)
-    rows = []
-    for c in clips:
-        video = Path(c.root)/c.path
-        t = time.perf_counter(); adapter, frames = v2l.internalize(video); t_int = time.perf_counter() - t
-        folder = v2l.save(adapter, out/'adapters'/c.id, video, frames)
-        print(f"\n{c.id}: {c.caption}\n  internalized in {1e3 * t_int:.0f} ms -> {folder}")
-        print(f"  {'question':40s} {'truth':14s} | {'adapter':14s} ok {'tok':>4s} {'ttft':>7s} | {'video in context':14s} ok {'tok':>4s} {'ttft':>7s}")
-        for q in c.qa:
-            a, b = v2l.ask(adapter, q['question']), v2l.ask_video(video, q['question'], clip=frames, duration=c.duration)
-            rows.append(dict(clip=c.id, type=q['type'], truth=q['answer'], adapter=a.text, video=b.text, a_tokens=a.prompt_tokens,
-                             v_tokens=b.prompt_tokens, v_visual=b.visual_tokens, a_ttft=a.ttft, v_ttft=b.ttft, internalize=t_int))
-            ok = lambda x: 'Y ' if x == q['answer'] else '. '
-            print(f"  {q['question']:40s} {q['answer']:14s} | {a.text[:14]:14s} {ok(a.text)} {a.prompt_tokens:4d} {1e3 * a.ttft:5.1f}ms "
-                  f"| {b.text[:14]:14s} {ok(b.text)} {b.prompt_tokens:4d} {1e3 * b.ttft:5.1f}ms")
+    rows, clips = [], []
+    def write(tmp):                                                     # the whole demo folder appears at once
+        clips.extend(generate_world(tmp/'world', counts={'test': args.clips}, seed=args.seed, progress=False))
+        for c in clips:
+            video = tmp/'world'/c.path
+            t = time.perf_counter(); adapter, frames = v2l.internalize(video); t_int = time.perf_counter() - t
+            v2l.save(adapter, tmp/'adapters'/c.id, out/'world'/c.path, frames)     # records where the video will be
+            print(f"\n{c.id}: {c.caption}\n  internalized in {1e3 * t_int:.0f} ms -> {out/'adapters'/c.id}")
+            print(f"  {'question':40s} {'truth':14s} | {'adapter':14s} ok {'tok':>4s} {'ttft':>7s} | {'video in context':14s} ok {'tok':>4s} {'ttft':>7s}")
+            for q in c.qa:
+                a, b = v2l.ask(adapter, q['question']), v2l.ask_video(video, q['question'], clip=frames, duration=c.duration)
+                rows.append(dict(clip=c.id, type=q['type'], truth=q['answer'], adapter=a.text, video=b.text, a_tokens=a.prompt_tokens,
+                                 v_tokens=b.prompt_tokens, v_visual=b.visual_tokens, a_ttft=a.ttft, v_ttft=b.ttft, internalize=t_int))
+                ok = lambda x: 'Y ' if x == q['answer'] else '. '
+                print(f"  {q['question']:40s} {q['answer']:14s} | {a.shown[:14]:14s} {ok(a.text)} {a.prompt_tokens:4d} {1e3 * a.ttft:5.1f}ms "
+                      f"| {b.shown[:14]:14s} {ok(b.text)} {b.prompt_tokens:4d} {1e3 * b.ttft:5.1f}ms")
+        (tmp/'demo.json').write_text(json.dumps(rows, indent=1))
+        if args.figure: _demo_figure(rows, len(clips)).savefig(tmp/'demo.png', dpi=120, bbox_inches='tight')
+    write_folder_atomic(out, write, 'demo', dict(command='video2lora ' + ' '.join(sys.argv[1:])))
     acc_a = np.mean([r['adapter'] == r['truth'] for r in rows]); acc_v = np.mean([r['video'] == r['truth'] for r in rows])
     agree = np.mean([r['adapter'] == r['video'] for r in rows])
     med = lambda k: float(np.median([r[k] for r in rows]))
@@ -130,25 +203,31 @@ def cmd_demo(args) -> int:
     print(f"prompt tokens: adapter {med('a_tokens'):.0f} (0 visual) vs video {med('v_tokens'):.0f} ({med('v_visual'):.0f} visual), "
           f"{med('v_tokens') / med('a_tokens'):.0f}x fewer; median time to first token {1e3 * med('a_ttft'):.1f} ms vs "
           f"{1e3 * med('v_ttft'):.1f} ms ({med('v_ttft') / med('a_ttft'):.1f}x); one-time internalization {1e3 * med('internalize'):.0f} ms per clip")
-    (out/'demo.json').write_text(__import__('json').dumps(rows, indent=1))
-    if args.figure:
-        import matplotlib; matplotlib.use('Agg')
-        import matplotlib.pyplot as plt
-        fig, ax = plt.subplots(1, 3, figsize=(11, 2.8))
-        ax[0].bar(['adapter', 'video in context'], [acc_a, acc_v], color=['C1', 'C0']); ax[0].set_ylim(0, 1); ax[0].set_title('exact match', fontsize=9)
-        ax[1].bar(['adapter', 'video in context'], [med('a_tokens'), med('v_tokens')], color=['C1', 'C0']); ax[1].set_title('prompt tokens (median)', fontsize=9)
-        ax[2].bar(['adapter', 'video in context'], [1e3 * med('a_ttft'), 1e3 * med('v_ttft')], color=['C1', 'C0']); ax[2].set_title('time to first token, ms (median)', fontsize=9)
-        fig.suptitle(f'video2lora demo: {len(rows)} questions on {len(clips)} world clips, tiny SmolVLM on CPU', fontsize=9)
-        fig.tight_layout(); fig.savefig(out/'demo.png', dpi=120, bbox_inches='tight')
-        print(f"figure: {out/'demo.png'}; table: {out/'demo.json'}")
+    if args.figure: print(f"figure: {out/'demo.png'}; table: {out/'demo.json'}")
     print(f"demo done in {time.perf_counter() - t0:.1f}s")
     return 0
+
+def _demo_figure(rows:list, n_clips:int):
+    "Accuracy, prompt tokens and time to first token, adapter vs video in context."
+    import numpy as np
+    import matplotlib; matplotlib.use('Agg')
+    import matplotlib.pyplot as plt
+    acc = lambda k: np.mean([r[k] == r['truth'] for r in rows]); med = lambda k: float(np.median([r[k] for r in rows]))
+    fig, ax = plt.subplots(1, 3, figsize=(11, 2.8))
+    names = ['adapter', 'video in context']
+    ax[0].bar(names, [acc('adapter'), acc('video')], color=['C1', 'C0']); ax[0].set_ylim(0, 1); ax[0].set_title('exact match', fontsize=9)
+    ax[1].bar(names, [med('a_tokens'), med('v_tokens')], color=['C1', 'C0']); ax[1].set_title('prompt tokens (median)', fontsize=9)
+    ax[2].bar(names, [1e3 * med('a_ttft'), 1e3 * med('v_ttft')], color=['C1', 'C0']); ax[2].set_title('time to first token, ms (median)', fontsize=9)
+    fig.suptitle(f'video2lora demo: {len(rows)} questions on {n_clips} world clips, tiny SmolVLM on CPU', fontsize=9)
+    fig.tight_layout()
+    return fig
 
 # %% ../nbs/20_cli.ipynb #3c3eff0b
 def cmd_train(args) -> int:
     "Train a hypernetwork (the bundled one's recipe by default)."
     from video2lora.train import HyperTrainConfig, train_hypernet
     cfg = config_from_args(args, HyperTrainConfig, **({'vlm': args.model} if args.model else {}))
+    check_output(args.out, 'train')
     print(f"training the hypernetwork: {cfg}")
     res = train_hypernet(cfg, args.out, command='video2lora ' + ' '.join(sys.argv[1:]), stop_after=args.stop_after)
     print(f"done: step {res['step']} in {res['seconds'] / 60:.1f} min; hypernetwork in {Path(args.out)/'hypernet'}")
@@ -156,11 +235,10 @@ def cmd_train(args) -> int:
 
 def cmd_eval(args) -> int:
     "Evaluate conditions (a)-(d) on held-out test clips and the held-out-combination split; write JSON, table, figure."
-    import json
     from video2lora.world import draw_clip, WorldConfig
     from video2lora.evaluate import evaluate_conditions, results_table, plot_conditions
+    out = check_output(args.out, 'eval')
     v2l = _pipeline(args)
-    out = Path(args.out); out.mkdir(parents=True, exist_ok=True)
     t0 = time.time()
     test = [draw_clip(WorldConfig(), args.seed, 'test', i) for i in range(args.clips)]
     res = dict(test=evaluate_conditions(v2l.vlm, v2l.builder, v2l.hypernet, test, margin=args.margin, finetune_clips=args.finetune_clips,
@@ -173,9 +251,11 @@ def cmd_eval(args) -> int:
         print('\nheld-out (colour, shape) combinations:\n' + results_table(res['heldout']))
     res['seconds'] = time.time() - t0
     res['command'] = 'video2lora ' + ' '.join(sys.argv[1:])
-    write_text_atomic(out/'results.json', json.dumps(res, indent=1))
     import matplotlib; matplotlib.use('Agg')
-    plot_conditions(res['test'], f'{args.clips} held-out test clips').savefig(out/'conditions.png', dpi=120, bbox_inches='tight')
+    def write(tmp):
+        (tmp/'results.json').write_text(json.dumps(res, indent=1))
+        plot_conditions(res['test'], f'{args.clips} held-out test clips').savefig(tmp/'conditions.png', dpi=120, bbox_inches='tight')
+    write_folder_atomic(out, write, 'eval')
     print(f"\n{res['seconds'] / 60:.1f} min; results in {out/'results.json'}, figure {out/'conditions.png'}")
     return 0
 
@@ -186,24 +266,26 @@ def _bench_outputs(res:dict, out:Path):
     table, report = bench_table(res), bench_report(res)
     print(table + '\n\n' + report)
     for s in res['skipped']: print(f"skipped {s['model']} at {s['frames']} frames: {s['reason']}")
-    (out/'bench.md').write_text(f"{table}\n\n```\n{report}\n```\n")
-    plot_bench(res).savefig(out/'bench.png', dpi=120, bbox_inches='tight')
+    write_text_atomic(out/'bench.md', f"{table}\n\n```\n{report}\n```\n")
+    save_figure(plot_bench(res), out/'bench.png')
 
 def cmd_bench(args) -> int:
     "The efficiency benchmark: tokens, TTFT (1)-(5), memory, internalization cost and break-even; JSON, table, figure."
-    import json
     from video2lora.bench import BenchConfig, run_bench
     if args.report:                                              # re-render a saved run, measure nothing
         path = Path(args.report)
         if not path.is_file(): raise FileNotFoundError(f"{path}: no such benchmark JSON")
-        _bench_outputs(json.loads(path.read_text()), path.parent)
+        try: res = json.loads(path.read_text())
+        except (ValueError, UnicodeDecodeError) as e: raise ValueError(f"{path}: not a benchmark JSON ({type(e).__name__}: {e})") from None
+        if not isinstance(res, dict) or 'rows' not in res: raise ValueError(f"{path}: not a benchmark JSON (no 'rows')")
+        _bench_outputs(res, claim_folder(path.parent, 'bench'))
         return 0
     kw = {k: v for k, v in dict(models=tuple(args.models) if args.models else None, frames=tuple(args.frames) if args.frames else None,
                                 repeats=args.repeats, dtype=args.dtype, device=args.device).items() if v is not None}
     cfg = BenchConfig.full(**kw) if args.full else BenchConfig.quick(**kw) if args.quick else BenchConfig(**kw)
+    out = check_output(args.out, 'bench')
     if args.threads:
         import torch; torch.set_num_threads(args.threads)
-    out = Path(args.out)
     print(f"benchmark: {cfg}")
     res = run_bench(cfg, out, command='video2lora ' + ' '.join(sys.argv[1:]))
     _bench_outputs(res, out)
@@ -213,63 +295,65 @@ def cmd_bench(args) -> int:
 # %% ../nbs/20_cli.ipynb #12a40af3
 def build_parser() -> argparse.ArgumentParser:
     "The argument parser of the `video2lora` command."
-    p = argparse.ArgumentParser(prog='video2lora', description='Video2LoRA: internalize videos into LoRA adapters of a frozen VLM.')
+    p = Parser(prog='video2lora', description='Video2LoRA: internalize videos into LoRA adapters of a frozen VLM. '
+               'Every command writes one folder; it never replaces a file or folder that video2lora did not write.')
     sub = p.add_subparsers(dest='command', required=True)
     w = sub.add_parser('world', help='generate a few clips of the procedural world and describe them')
-    w.add_argument('--out', default='world_demo', help='folder to write clips and manifest into')
-    w.add_argument('--clips', type=int, default=4, help='number of clips')
-    w.add_argument('--frames', type=int, default=12, help='frames per clip')
-    w.add_argument('--size', type=int, default=64, help='frame side in pixels')
-    w.add_argument('--seed', type=int, default=0, help='world seed')
+    w.add_argument('--out', default='world_demo', help='folder to write clips and manifest into (new, empty, or a world video2lora wrote)')
+    w.add_argument('--clips', type=positive, default=4, help='number of clips')
+    w.add_argument('--frames', type=positive, default=12, help='frames per clip')
+    w.add_argument('--size', type=positive, default=64, help='frame side in pixels (even)')
+    w.add_argument('--seed', type=nonneg, default=0, help='world seed')
     w.add_argument('--no-figure', dest='figure', action='store_false', help='do not write world.png')
     w.set_defaults(func=cmd_world)
+    from video2lora.tiny import TinyTrainConfig
     t = sub.add_parser('tiny-train', help='train the tiny SmolVLM on the procedural world (video in context)')
     t.add_argument('--out', default='runs/tiny', help='folder for the log, checkpoints and final model')
-    from video2lora.tiny import TinyTrainConfig
-    add_config_args(t, TinyTrainConfig, ['steps', 'batch_size', 'lr', 'warmup', 'pool', 'seed', 'targets_per_clip', 'caption_frac',
-                                         'patch_aux', 'token_aux', 'eval_every', 'eval_clips', 'save_every', 'threads', 'n_frames',
-                                         'centre_aux', 'pointer_aux', 'pointer_layers', 'min_lr_frac', 'init_from',
-                                         'deep_answer', 'deep_layer', 'focus', 'stop_after'])
+    add_config_args(t, TinyTrainConfig)
     t.set_defaults(func=cmd_tiny_train)
     e = sub.add_parser('tiny-eval', help='evaluate a tiny SmolVLM on held-out clips (video in context)')
     e.add_argument('--model', default='runs/tiny/model', help='saved model folder')
-    e.add_argument('--json', default='runs/tiny/eval.json', help='where to write the results')
-    e.add_argument('--clips', type=int, default=1000, help='test clips')
-    e.add_argument('--long-clips', type=int, default=200, help='test clips also asked at 8x the frames')
-    e.add_argument('--heldout-clips', type=int, default=300, help='held-out-combination clips')
-    e.add_argument('--seed', type=int, default=0, help='world seed')
+    e.add_argument('--out', default='runs/tiny/eval', help='folder to write eval.json into')
+    e.add_argument('--clips', type=positive, default=1000, help='test clips')
+    e.add_argument('--long-clips', type=nonneg, default=200, help='test clips also asked at 8x the frames')
+    e.add_argument('--heldout-clips', type=nonneg, default=300, help='held-out-combination clips')
+    e.add_argument('--seed', type=nonneg, default=0, help='world seed')
     e.set_defaults(func=cmd_tiny_eval)
     def model_args(sp):
         sp.add_argument('--model', default=None, help='SmolVLM2 folder or cached hub id (default: the bundled tiny SmolVLM)')
         sp.add_argument('--hypernet', default=None, help='hypernetwork folder trained for --model (default: the bundled one)')
     i = sub.add_parser('internalize', help='internalize a video file into a peft-format LoRA adapter folder')
-    i.add_argument('video', help='video file'); i.add_argument('-o', '--out', required=True, help='adapter folder to write')
+    i.add_argument('video', help='video file'); i.add_argument('-o', '--out', required=True, help='adapter folder to write (new, empty, or an adapter video2lora wrote)')
     model_args(i); i.set_defaults(func=cmd_internalize)
-    a = sub.add_parser('ask', help='answer a question from an adapter folder, with zero visual tokens')
-    a.add_argument('adapter', help='adapter folder written by `video2lora internalize`'); a.add_argument('question')
+    a = sub.add_parser('ask', help='answer a question from an adapter folder, with zero visual tokens',
+                       description='Answer a question from an adapter folder, with zero visual tokens. The tiny model reads only '
+                                   'the words of its world, in lower case (`video2lora vocab` lists them); a question with other '
+                                   'words is refused, naming them.')
+    a.add_argument('adapter', help='adapter folder written by `video2lora internalize`'); a.add_argument('question', help='the question (see `video2lora vocab`)')
     a.add_argument('--with-video', default=None, help='also answer with this video in context, for comparison')
     model_args(a); a.set_defaults(func=cmd_ask)
+    v = sub.add_parser('vocab', help="list the words the model's tokenizer knows (questions may use only these)")
+    v.add_argument('--model', default=None, help='a SmolVLM2 folder (default: the bundled tiny SmolVLM)')
+    v.set_defaults(func=cmd_vocab)
     d = sub.add_parser('demo', help='the main job: internalize a few world clips and answer every question both ways')
     d.add_argument('--out', default='demo', help='folder for clips, adapters, table and figure')
-    d.add_argument('--clips', type=int, default=3, help='world clips'); d.add_argument('--seed', type=int, default=0)
+    d.add_argument('--clips', type=positive, default=3, help='world clips'); d.add_argument('--seed', type=nonneg, default=0, help='world seed')
     d.add_argument('--no-figure', dest='figure', action='store_false', help='do not write demo.png')
     model_args(d); d.set_defaults(func=cmd_demo)
+    from video2lora.train import HyperTrainConfig
     tr = sub.add_parser('train', help='train a hypernetwork (reproduces the bundled one by default)')
     tr.add_argument('--out', default='runs/hyper', help='folder for log, checkpoints and the hypernetwork (resumes if it holds a checkpoint)')
     tr.add_argument('--model', default=None, help='a SmolVLM2 / SmolVLM folder to train for (default: the bundled tiny model)')
-    tr.add_argument('--stop-after', type=int, default=None, help='stop after this many steps (the schedule still spans --steps; resume later)')
-    from video2lora.train import HyperTrainConfig
-    add_config_args(tr, HyperTrainConfig, ['steps', 'batch_size', 'targets_per_video', 'lr', 'warmup', 'pool', 'seed', 'kl_weight',
-                                           'caption_frac', 'source_layer', 'eval_every', 'eval_clips', 'save_every', 'threads',
-                                           'n_frames', 'hyper_preset'])
+    tr.add_argument('--stop-after', type=positive, default=None, help='stop after this many steps (the schedule still spans --steps; resume later)')
+    add_config_args(tr, HyperTrainConfig, skip=('vlm',))
     tr.set_defaults(func=cmd_train)
     ev = sub.add_parser('eval', help="the paper's comparison: video in context vs adapter vs blind vs per-video LoRA, with TOST")
     ev.add_argument('--out', default='runs/eval', help='folder for results.json and the figure')
-    ev.add_argument('--clips', type=int, default=500, help='held-out test clips')
-    ev.add_argument('--heldout-clips', type=int, default=200, help='held-out-combination clips (0: skip)')
-    ev.add_argument('--finetune-clips', type=int, default=20, help='clips for per-video LoRA fine-tuning (0: skip)')
-    ev.add_argument('--margin', type=float, default=0.05, help='equivalence margin (accuracy, e.g. 0.05 = 5 points)')
-    ev.add_argument('--seed', type=int, default=0, help='world seed')
+    ev.add_argument('--clips', type=positive, default=500, help='held-out test clips')
+    ev.add_argument('--heldout-clips', type=nonneg, default=200, help='held-out-combination clips (0: skip)')
+    ev.add_argument('--finetune-clips', type=nonneg, default=20, help='clips for per-video LoRA fine-tuning (0: skip)')
+    ev.add_argument('--margin', type=number(float, 0, 1, lo_open=True), default=0.05, help='equivalence margin (accuracy, e.g. 0.05 = 5 points)')
+    ev.add_argument('--seed', type=nonneg, default=0, help='world seed')
     model_args(ev); ev.set_defaults(func=cmd_eval)
     b = sub.add_parser('bench', help='the efficiency benchmark: token load, TTFT of five ways to answer, memory, break-even')
     b.add_argument('--out', default='runs/bench', help='folder for bench.json, bench.md and bench.png')
@@ -277,20 +361,28 @@ def build_parser() -> argparse.ArgumentParser:
     mode.add_argument('--quick', action='store_true', help='256M and 500M at 4-16 frames, 3 repeats (a few minutes on 2 CPU cores)')
     mode.add_argument('--full', action='store_true', help='adds 2.2B and 32-64 frames (about 40 minutes on 2 CPU cores)')
     b.add_argument('--models', nargs='+', default=None, help="override the models: 'tiny', 'smolvlm2-256m', 'smolvlm2-500m', 'smolvlm2-2.2b'")
-    b.add_argument('--frames', nargs='+', type=int, default=None, help='override the timed frame counts')
-    b.add_argument('--repeats', type=int, default=None, help='timed runs per measurement (median reported)')
+    b.add_argument('--frames', nargs='+', type=positive, default=None, help='override the timed frame counts')
+    b.add_argument('--repeats', type=positive, default=None, help='timed runs per measurement (median reported)')
     b.add_argument('--dtype', default=None, help='bfloat16 (default) or float32')
     b.add_argument('--device', default=None, help="'cpu' (default) or 'cuda'")
-    b.add_argument('--threads', type=int, default=None, help='torch CPU threads (default: all cores)')
+    b.add_argument('--threads', type=positive, default=None, help='torch CPU threads (default: all cores)')
     b.add_argument('--report', default=None, help='re-render the table, report and figure of a saved bench.json (measures nothing)')
     b.set_defaults(func=cmd_bench)
     return p
 
 # %% ../nbs/20_cli.ipynb #42aeb7a0
+def _on_sigterm(signum, frame): sys.exit(128 + signum)               # unwind: `finally` blocks remove temporaries
+
 def main(argv:list|None=None) -> int:
-    "Entry point of the `video2lora` console script."
+    "Entry point of the `video2lora` console script: bad input gives one line on stderr and exit status 2."
     args = build_parser().parse_args(argv)
+    if argv is None: signal.signal(signal.SIGTERM, _on_sigterm)      # the console script (not a notebook's kernel)
+    from transformers.utils import logging as hf_logging
+    hf_logging.disable_progress_bar(); hf_logging.set_verbosity_error()   # stderr is for our one line, not loading bars
+    say = lambda msg: print(f"video2lora {args.command}: error: {msg}", file=sys.stderr)
     try: return args.func(args)
-    except (VideoError, ValueError, FileNotFoundError, OSError) as e:
-        print(f"video2lora {args.command}: error: {e}", file=sys.stderr)
-        return 2
+    except ConfigError as e: say(f"--{e.field.replace('_', '-')} {e.reason}")
+    except (VideoError, OutputError, ValueError, FileNotFoundError, OSError) as e: say(str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__)
+    except KeyboardInterrupt:
+        print(f"video2lora {args.command}: interrupted; nothing half-written was left", file=sys.stderr); return 130
+    return 2

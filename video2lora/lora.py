@@ -14,7 +14,7 @@ import torch
 from safetensors import SafetensorError
 from safetensors.torch import save_file, load_file
 
-from .vlm import write_folder_atomic
+from .io import write_folder_atomic
 from .hooks import ADAPTER_MARK, decoder_layers
 
 # %% auto #0
@@ -259,7 +259,7 @@ class AdapterFileError(ValueError):
     "An adapter folder or file is missing, corrupt or not an adapter."
 
 def save_adapter(adapter:LoRAAdapter, folder) -> Path:
-    "Write an adapter folder (safetensors + JSON) atomically."
+    "Write an adapter folder (safetensors + JSON) atomically; only a new, empty or video2lora `lora` folder is replaced."
     tensors = {}
     for (l, m) in adapter.keys:
         tensors[f"layers.{l}.{m}.lora_A"] = adapter.A[(l, m)].detach().contiguous().cpu()
@@ -269,7 +269,7 @@ def save_adapter(adapter:LoRAAdapter, folder) -> Path:
     def write(tmp):
         save_file(tensors, str(tmp/'adapter.safetensors'))
         (tmp/'adapter.json').write_text(json.dumps(meta, indent=1))
-    return write_folder_atomic(folder, write)
+    return write_folder_atomic(folder, write, 'lora')
 
 def _read_json(path:Path, what:str) -> dict:
     if not path.exists(): raise AdapterFileError(f"{path.parent}: no {path.name} (not {what})")
@@ -307,8 +307,9 @@ def peft_module_path(layer:int, module:str) -> str:
 def export_peft(adapter:LoRAAdapter, # one adapter (not batched)
                 folder, # where to write adapter_config.json + adapter_model.safetensors
                 base_model_name_or_path:str='', # recorded in the config, like peft does
+                meta:dict|None=None, # what it was made from, recorded in video2lora.json beside the peft files
                ) -> Path:
-    "Write an adapter in peft's on-disk LoRA format (atomically)."
+    "Write an adapter in peft's on-disk LoRA format, atomically, with `video2lora.json` (kind 'adapter', `meta`, signature)."
     from peft import LoraConfig
     if adapter.batched: raise AdapterMismatchError("export one adapter at a time: adapter[i]")
     layers = '|'.join(str(l) for l in adapter.layers)
@@ -325,7 +326,7 @@ def export_peft(adapter:LoRAAdapter, # one adapter (not batched)
         cfg.save_pretrained(str(tmp))
         save_file(tensors, str(tmp/'adapter_model.safetensors'), metadata={'format': 'pt'})
         # every (layer, module) is written, so the regex covers exactly the keys
-    return write_folder_atomic(folder, write)
+    return write_folder_atomic(folder, write, 'adapter', dict(signature=asdict(adapter.signature), rank=adapter.rank, **(meta or {})))
 
 def import_peft(folder, # a peft LoRA folder (adapter_config.json + adapter_model.safetensors)
                 model, # the SmolVLM it is for

@@ -5,6 +5,7 @@
 # %% ../nbs/09_pipeline.ipynb #172b7af0
 from __future__ import annotations
 import json, time
+import numpy as np
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,10 +18,11 @@ from .hooks import extract_layer_states
 from .lora import LoRAAdapter, ModelSignature, apply_adapter, export_peft, import_peft, AdapterFileError
 from .train import load_hypernet, source_states
 from .evaluate import load_bundled_hypernet
-from .world import write_text_atomic
+from .io import check_output
 
 # %% auto #0
-__all__ = ['greedy_answer', 'Answer', 'Video2LoRA']
+__all__ = ['greedy_answer', 'QuestionError', 'unknown_words', 'vocabulary', 'check_question', 'frames_report', 'describe_frames',
+           'Answer', 'Video2LoRA']
 
 # %% ../nbs/09_pipeline.ipynb #a532cebd
 @torch.no_grad()
@@ -40,6 +42,45 @@ def greedy_answer(model, tok, batch, max_new_tokens:int=16) -> tuple:
         ids.append(int(nxt))
     return clean_answer(tok, ids), ttft, ids
 
+# %% ../nbs/09_pipeline.ipynb #9fd89dc1
+class QuestionError(ValueError):
+    "A question the model cannot read: empty, or with words its tokenizer does not know."
+
+def unknown_words(tok, text:str) -> list:
+    "The words of `text` that `tok` maps to its unknown token, in order, without repeats."
+    if tok.unk_token_id is None: return []
+    enc = tok(text, add_special_tokens=False, return_offsets_mapping=True)
+    words = [text[a:b] for i, (a, b) in zip(enc['input_ids'], enc['offset_mapping']) if i == tok.unk_token_id]
+    return list(dict.fromkeys(words))
+
+def vocabulary(tok) -> list|None:
+    "The words a word-level tokenizer knows (sorted, special tokens left out); None for a subword tokenizer."
+    model = json.loads(tok.backend_tokenizer.to_str())['model'] if hasattr(tok, 'backend_tokenizer') else {}
+    if model.get('type') != 'WordLevel': return None
+    special = set(tok.all_special_tokens)
+    return sorted(w for w in model['vocab'] if w not in special and not w.startswith('<'))
+
+def check_question(tok, question:str):
+    "Raise `QuestionError` if `question` is blank or has words `tok` does not know (naming them)."
+    if not isinstance(question, str) or not question.strip(): raise QuestionError("the question is empty: ask something about the video")
+    bad = unknown_words(tok, question)
+    if bad:
+        known = set(vocabulary(tok) or [])
+        hints = [f"{w!r} (did you mean {w.lower()!r}?)" if w.lower() in known else repr(w) for w in bad]
+        raise QuestionError(f"the model's tokenizer does not know {len(bad)} word(s) of the question: {', '.join(hints)}; "
+                            f"its answer would mean nothing. `video2lora vocab` lists the words it knows")
+
+def frames_report(clip:Clip) -> dict:
+    "What the model saw of a video: frames read, distinct frames, the video's frame count, the true frame indices."
+    distinct = len(np.unique(clip.indices))
+    return dict(frames_used=len(clip), distinct_frames=distinct, frames_in_video=clip.n_source or None,
+                frames_repeated=distinct < len(clip), frame_indices=clip.indices.tolist())
+
+def describe_frames(rep:dict) -> str:
+    "'12 frames' or '1 frame, repeated to 12' (a short video), for a person."
+    n, d = rep['frames_used'], rep['distinct_frames']
+    return f"{d} frame{'s' * (d != 1)}, repeated to {n}" if d < n else f"{n} frames"
+
 # %% ../nbs/09_pipeline.ipynb #14627a86
 @dataclass
 class Answer:
@@ -48,6 +89,11 @@ class Answer:
     prompt_tokens: int             # tokens in the prompt
     visual_tokens: int             # of which visual
     ttft: float                    # seconds to the first answer token
+
+    @property
+    def shown(self) -> str:
+        "The answer as a person should see it: an empty generation is said, never shown as nothing."
+        return self.text if self.text.strip() else '(empty answer: the model ended its turn without a word)'
 
 class Video2LoRA:
     "A frozen VLM, its prompt builder and a matching hypernetwork: internalize videos, answer from adapters."
@@ -85,7 +131,7 @@ class Video2LoRA:
 
     @torch.no_grad()
     def internalize(self, video) -> tuple:
-        "`(adapter, clip)`: the adapter of a video file, and the frames it was made from."
+        "`(adapter, clip)`: the adapter of a video file, and the frames it was made from (`clip.indices`: repeats if the video is short)."
         clip = self.read(video)
         duration = video_info(video).duration
         batch = self.builder.collate([self.builder.internalize(clip.frames, clip.timestamps, duration=duration)])
@@ -93,13 +139,10 @@ class Video2LoRA:
         return self.hypernet(source_states(ls.states, self.source_layer), ls.mask)[0], clip
 
     def save(self, adapter:LoRAAdapter, folder, video=None, clip=None) -> Path:
-        "Write the adapter in peft's format plus `video2lora.json` (what it was made from)."
-        folder = export_peft(adapter, folder, base_model_name_or_path=self.model_name)
-        meta = dict(source_video=str(video) if video else None, frames_used=None if clip is None else len(clip),
-                    frame_indices=None if clip is None else clip.indices.tolist(), model=self.model_name,
-                    signature=adapter.signature.__dict__, hypernetwork=self.meta.get('command'), rank=adapter.rank)
-        write_text_atomic(Path(folder)/'video2lora.json', json.dumps(meta, indent=1))
-        return Path(folder)
+        "Write the adapter in peft's format with `video2lora.json` (what it was made from), in one atomic step."
+        meta = dict(source_video=str(video) if video else None, model=self.model_name, hypernetwork=self.meta.get('command'))
+        if clip is not None: meta.update(frames_report(clip))
+        return export_peft(adapter, folder, base_model_name_or_path=self.model_name, meta=meta)
 
     def load_adapter(self, folder) -> LoRAAdapter:
         "An adapter folder written by `save` (or any peft LoRA of this model's language model), checked against the model."
@@ -107,13 +150,15 @@ class Video2LoRA:
         if not folder.is_dir(): raise AdapterFileError(f"{folder}: no such adapter folder")
         meta = folder/'video2lora.json'
         if meta.exists():
-            m = json.loads(meta.read_text())
-            sig = ModelSignature(**m['signature'])
+            try: sig = ModelSignature(**json.loads(meta.read_text())['signature'])
+            except (ValueError, KeyError, TypeError, UnicodeDecodeError) as e:
+                raise AdapterFileError(f"{meta}: corrupt video2lora.json ({type(e).__name__}: {e})") from None
             ModelSignature.from_model(self.vlm).check(sig, f"adapter {folder}")
         return import_peft(folder, self.vlm)
 
     def ask(self, adapter, question:str, max_new_tokens:int=16) -> Answer:
         "Answer from the adapter (a `LoRAAdapter` or a folder) with a text-only prompt: zero visual tokens."
+        check_question(self.tok, question)
         if not isinstance(adapter, LoRAAdapter): adapter = self.load_adapter(adapter)
         batch = self.builder.collate([self.builder.text_question(question)])
         with apply_adapter(self.vlm, adapter):
@@ -122,6 +167,7 @@ class Video2LoRA:
 
     def ask_video(self, video, question:str, max_new_tokens:int=16, clip=None, duration:float|None=None) -> Answer:
         "Answer with the video in context (the teacher's way); pass `clip` and `duration` to skip re-reading the file."
+        check_question(self.tok, question)
         clip = clip if clip is not None else self.read(video)
         duration = duration if duration is not None else video_info(video).duration
         batch = self.builder.collate([self.builder.video_question(clip.frames, clip.timestamps, question, duration=duration)])

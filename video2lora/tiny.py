@@ -19,7 +19,8 @@ from transformers import SmolVLMForConditionalGeneration, PreTrainedTokenizerFas
 from .world import (WorldConfig, WorldClip, draw_clip, render, object_state, shape_mask, COLOURS, SHAPES,
                               DIRECTIONS, NUMBERS, QUESTION_TYPES, blind_baseline, format_table)
 from .vlm import (VLMPreset, preset_config, build_vlm, freeze, count_params, word_tokenizer, PromptBuilder,
-                            frames_to_pixels, chat_text, video_text, write_folder_atomic)
+                            frames_to_pixels, chat_text, video_text)
+from .io import write_folder_atomic, claim_folder, check_ranges
 
 # %% auto #0
 __all__ = ['TINY_PRESET', 'TINY_SPECIAL_TOKENS', 'world_words', 'tiny_tokenizer', 'object_grid', 'dense_labels',
@@ -118,6 +119,14 @@ class TinyTrainConfig:
     eval_every: int = 500         # steps between validation evaluations (0: none)
     eval_clips: int = 200         # validation clips per evaluation
     save_every: int = 500         # steps between checkpoints
+
+    def __post_init__(self):
+        check_ranges(self, steps='positive', batch_size='positive', lr='positive', min_lr_frac='fraction', warmup='nonneg',
+                     weight_decay='nonneg', clip_grad='positive', caption_frac='fraction', targets_per_clip='positive',
+                     patch_aux='nonneg', token_aux='nonneg', aux_layer='nonneg', centre_aux='nonneg', pointer_aux='nonneg',
+                     pointer_layers='positive', deep_answer='nonneg', deep_layer='nonneg', stop_after='nonneg', pool='positive',
+                     n_frames='positive', seed='nonneg', threads='positive', eval_every='nonneg', eval_clips='positive',
+                     save_every='nonneg')
 
 # %% ../nbs/03_tiny.ipynb #04c473cb
 class TinyPool:
@@ -367,12 +376,12 @@ def lr_at(step:int, cfg:TinyTrainConfig) -> float:
 
 # %% ../nbs/03_tiny.ipynb #ea31d835
 def save_vlm(model, tok, folder, extra:dict|None=None):
-    "Save a SmolVLM and its tokenizer (safetensors + JSON) atomically: temporary folder, then rename."
+    "Save a SmolVLM and its tokenizer (safetensors + JSON) atomically; only a new, empty or video2lora `model` folder is replaced."
     def write(tmp):
         model.save_pretrained(tmp, safe_serialization=True)
         tok.save_pretrained(tmp)
         if extra: (tmp/'training.json').write_text(json.dumps(extra, indent=1))
-    return write_folder_atomic(folder, write)
+    return write_folder_atomic(folder, write, 'model')
 
 # %% ../nbs/03_tiny.ipynb #e96dbd91
 def load_vlm_folder(folder, dtype=torch.float32) -> tuple:
@@ -390,7 +399,7 @@ def train_tiny(cfg:TinyTrainConfig, # training settings
                command:str|None=None, # the command line that started the run, recorded in training.json
               ) -> dict: # final metrics and paths
     "Train the tiny SmolVLM on the world with the video in context."
-    out = Path(out_dir); out.mkdir(parents=True, exist_ok=True)
+    out = claim_folder(out_dir, 'tiny-train', dict(command=command))   # refuses a user's folder before any work
     wcfg, focus = wcfg or WorldConfig(), parse_focus(cfg.focus)   # a bad focus fails before the pool is drawn
     torch.set_num_threads(cfg.threads); torch.manual_seed(cfg.seed)
     rng = np.random.default_rng(cfg.seed)

@@ -16,7 +16,8 @@ from safetensors.torch import save_file, load_file
 from tqdm.auto import tqdm
 
 from .world import WorldConfig, draw_clip, render, QUESTION_TYPES
-from .vlm import PromptBuilder, write_folder_atomic
+from .vlm import PromptBuilder
+from .io import write_folder_atomic, write_text_atomic, check_output, claim_folder, check_ranges, ConfigError
 from .tiny import (load_tiny, load_vlm_folder, pick_targets, answer_loss, generate_answers, token_f1, prefix_and_suffixes,
                              collate_multi, lr_at)
 from .hooks import extract_layer_states
@@ -74,6 +75,15 @@ class HyperTrainConfig:
     vlm: str = ''                  # the frozen VLM: '' = the bundled tiny SmolVLM, else a folder
     hyper_preset: str = 'tiny'     # 'tiny' (CPU-sized) or 'paper' (width 512, 9 blocks, rank 16 + 16)
     hyper: dict = field(default_factory=dict)   # overrides of the preset's HyperConfig (e.g. {'rank': 16, 'n_blocks': 4})
+
+    def __post_init__(self):
+        check_ranges(self, steps='positive', batch_size='positive', targets_per_video='positive', lr='positive',
+                     min_lr_frac='fraction', warmup='nonneg', weight_decay='nonneg', clip_grad='positive', caption_frac='fraction',
+                     kl_weight='nonneg', kl_temperature='positive', pool='positive', n_frames='positive', seed='nonneg',
+                     threads='positive', eval_every='nonneg', eval_clips='positive', save_every='nonneg')
+        if self.source_layer < -1: raise ConfigError('source_layer', f"must be -1 (each layer its own) or a layer index >= 0, got {self.source_layer}")
+        if self.hyper_preset not in ('tiny', 'paper'): raise ConfigError('hyper_preset', f"must be 'tiny' or 'paper', got {self.hyper_preset!r}")
+        if not isinstance(self.hyper, dict): raise ConfigError('hyper', f"must be a dict of HyperConfig overrides, got {self.hyper!r}")
 
 # %% ../nbs/07_train.ipynb #f6a1e8a6
 def load_frozen_vlm(name:str='') -> tuple:
@@ -142,7 +152,7 @@ def save_hypernet(hypernet:HyperNetwork, folder, extra:dict|None=None) -> Path:
     def write(tmp):
         save_file(sd, str(tmp/'hypernet.safetensors'))
         (tmp/'hypernet.json').write_text(json.dumps(meta, indent=1, default=list))
-    return write_folder_atomic(folder, write)
+    return write_folder_atomic(folder, write, 'hypernet')
 
 def load_hypernet(folder) -> tuple:
     "A saved hypernetwork and its metadata: `(HyperNetwork, meta)`."
@@ -167,7 +177,7 @@ def save_checkpoint(folder, hypernet, opt, step:int, extra:dict) -> Path:
         save_file(sd, str(tmp/'hypernet.safetensors'))
         save_file(ot, str(tmp/'optimizer.safetensors'))
         (tmp/'trainer.json').write_text(json.dumps(dict(step=step, param_groups=groups, **extra), indent=1, default=list))
-    return write_folder_atomic(folder, write)
+    return write_folder_atomic(folder, write, 'checkpoint')
 
 def load_checkpoint(folder, hypernet, opt) -> dict:
     "Restore a checkpoint into `hypernet` and `opt`; returns the trainer state (with 'step')."
@@ -240,10 +250,10 @@ def _sample(cfg:HyperTrainConfig, step:int, rank:int, n_local:int, pool) -> tupl
 def _truncate_logs(out:Path, step:int):
     "Keep only log rows and evaluations up to `step` (a resumed run logs the steps after it again)."
     rows = list(csv.reader(open(out/'log.csv')))
-    with open(out/'log.csv', 'w', newline='') as f: csv.writer(f).writerows([rows[0]] + [r for r in rows[1:] if int(r[0]) <= step])
+    write_text_atomic(out/'log.csv', ''.join(','.join(r) + '\n' for r in [rows[0]] + [r for r in rows[1:] if int(r[0]) <= step]))
     if (out/'evals.jsonl').exists():
         keep = [l for l in (out/'evals.jsonl').read_text().splitlines() if l.strip() and json.loads(l)['step'] <= step]
-        (out/'evals.jsonl').write_text(''.join(l + '\n' for l in keep))
+        write_text_atomic(out/'evals.jsonl', ''.join(l + '\n' for l in keep))
 
 def train_hypernet(cfg:HyperTrainConfig, # training settings
                    out_dir, # log, checkpoints and the final hypernetwork go here
@@ -255,7 +265,7 @@ def train_hypernet(cfg:HyperTrainConfig, # training settings
     "Train a hypernetwork on the world's videos for a frozen VLM; resumes from `out_dir/checkpoint` if present."
     from accelerate import Accelerator
     acc = Accelerator(cpu=not torch.cuda.is_available())
-    out, wcfg = Path(out_dir), wcfg or WorldConfig()
+    out, wcfg = check_output(out_dir, 'train'), wcfg or WorldConfig()   # a user's folder is refused before any work
     torch.set_num_threads(cfg.threads); torch.manual_seed(cfg.seed)
     vlm, tok = load_frozen_vlm(cfg.vlm)
     vlm.to(acc.device)
@@ -269,7 +279,7 @@ def train_hypernet(cfg:HyperTrainConfig, # training settings
     val = [draw_clip(wcfg, cfg.seed, 'val', i) for i in range(cfg.eval_clips)] if cfg.eval_every else []
     val_r = [render(c, n_frames=cfg.n_frames) for c in val]
     start, ck = 0, out/'checkpoint'
-    if ck.exists(): start = load_checkpoint(ck, hypernet, opt)['step']
+    if (ck/'trainer.json').exists(): start = load_checkpoint(ck, hypernet, opt)['step']
     hypernet, opt = acc.prepare(hypernet, opt)
     core = acc.unwrap_model(hypernet)
     world, rank = acc.num_processes, acc.process_index
@@ -278,7 +288,7 @@ def train_hypernet(cfg:HyperTrainConfig, # training settings
     log_path = out/'log.csv'
     fields = ['step', 'lr', 'loss', 'ce', 'kl', 'seconds']
     if acc.is_main_process:
-        out.mkdir(parents=True, exist_ok=True)
+        claim_folder(out, 'train', dict(command=command))
         if start == 0 or not log_path.exists():
             with open(log_path, 'w', newline='') as f: csv.writer(f).writerow(fields)
         else: _truncate_logs(out, start)                                   # drop what was logged after the checkpoint

@@ -11,6 +11,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from .io import OutputError, temp_prefix
+
 # %% auto #0
 __all__ = ['VideoError', 'write_video', 'VideoInfo', 'video_info', 'sample_uniform', 'sample_fps', 'resize_square',
            'split_segments', 'Clip', 'read_clip', 'show_frames']
@@ -40,15 +42,18 @@ def write_video(path, # where to write the `.mp4`
                 frames, # (N, H, W, 3) uint8 RGB frames
                 fps:float, # frames per second
                 crf:int=16, # H.264 quality: 0 is lossless, 23 is ffmpeg's default
+                replace:bool=False, # replace an existing file at `path` (the caller vouches that it may be lost)
                ) -> Path:
-    "Write RGB frames to an H.264 mp4, atomically (temporary file, then rename)."
+    "Write RGB frames to an H.264 mp4, atomically (temporary file, then rename); never over an existing file unless `replace`."
     import av
     from fractions import Fraction
     path = Path(path)
     frames = _check_frames(frames, path)
     if not fps > 0: raise VideoError(path, f"fps must be > 0, got {fps}")
+    if path.is_dir() or (path.exists() and not replace):
+        raise OutputError(f"{path}: {'a folder' if path.is_dir() else 'a file'} is already there; write_video replaces a file only with replace=True")
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix='.tmp.mp4', dir=path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=temp_prefix(path), suffix='.mp4', dir=path.parent)
     os.close(fd)
     try:
         with av.open(tmp, 'w', format='mp4', options={'movflags': '+faststart'}) as box:
@@ -95,14 +100,14 @@ def _diagnose(path) -> str:
     except av.error.FFmpegError: return "not a readable video: not a video file, or its header is corrupt or truncated"
 
 # %% ../nbs/00_video.ipynb #d257b55e
-def _open(path):
-    "Open `path` with decord, raising `VideoError` for every way it can fail."
+def _open(path, width:int=-1, height:int=-1):
+    "Open `path` with decord (frames scaled to `width x height` while decoding if given), raising `VideoError` for every way it can fail."
     import decord
     path = Path(path)
     if not path.exists(): raise VideoError(path, "file not found")
     if not path.is_file(): raise VideoError(path, "not a file")
     if path.stat().st_size == 0: raise VideoError(path, "file is empty (0 bytes)")
-    try: reader = decord.VideoReader(str(path), ctx=decord.cpu(0), num_threads=1)
+    try: reader = decord.VideoReader(str(path), ctx=decord.cpu(0), num_threads=1, width=width, height=height)
     except Exception: raise VideoError(path, _diagnose(path)) from None  # decord: RuntimeError / DECORDError
     if len(reader) == 0: raise VideoError(path, "video has no frames")
     return reader
@@ -185,17 +190,18 @@ class Clip:
     indices: np.ndarray     # (N,) int frame index of each frame in the source
     source: str = ''        # where the frames came from (a path, or a description)
     fps: float = 0.0        # frame rate of the source
+    n_source: int = 0       # frames in the source video (0: unknown); fewer than N means frames were repeated
 
     def __len__(self): return len(self.frames)
 
     def segments(self, k:int) -> list:
         "Split into `k` contiguous, non-overlapping sub-clips."
-        return [Clip(self.frames[s], self.timestamps[s], self.indices[s], f"{self.source}[segment {i}/{k}]", self.fps)
+        return [Clip(self.frames[s], self.timestamps[s], self.indices[s], f"{self.source}[segment {i}/{k}]", self.fps, self.n_source)
                 for i, s in enumerate(split_segments(len(self), k))]
 
     def resized(self, size:int, mode:str='stretch') -> 'Clip':
         "The same clip with every frame resized to a `size x size` tile."
-        return Clip(resize_square(self.frames, size, mode), self.timestamps, self.indices, self.source, self.fps)
+        return Clip(resize_square(self.frames, size, mode), self.timestamps, self.indices, self.source, self.fps, self.n_source)
 
 # %% ../nbs/00_video.ipynb #b7c6feb8
 def read_clip(path, # video file
@@ -212,9 +218,12 @@ def read_clip(path, # video file
     if n_frames is not None: idx = sample_uniform(info.n_frames, n_frames, path=path)
     elif target_fps is not None: idx = sample_fps(info.n_frames, info.fps, target_fps, max_frames, path=path)
     else: idx = np.arange(info.n_frames)
+    if size and max(info.width, info.height) > 2 * size:               # a large video: let FFmpeg shrink frames while decoding,
+        s = 2 * size / max(info.width, info.height)                       # so that memory holds N small frames, not N huge ones
+        reader = _open(path, width=max(2, round(info.width * s / 2) * 2), height=max(2, round(info.height * s / 2) * 2))
     try: frames = reader.get_batch(idx.tolist()).asnumpy()
     except Exception: raise VideoError(path, "could not decode frames: video data is corrupt or truncated") from None
-    clip = Clip(frames, idx / info.fps, idx, str(path), info.fps)
+    clip = Clip(frames, idx / info.fps, idx, str(path), info.fps, info.n_frames)
     return clip.resized(size, mode) if size else clip
 
 # %% ../nbs/00_video.ipynb #4a8256eb

@@ -7,7 +7,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
-import os, shutil, tempfile
 
 import numpy as np
 import torch
@@ -18,8 +17,8 @@ from .video import resize_square
 # %% auto #0
 __all__ = ['SMOLVLM2_SPECIAL_TOKENS', 'PRESETS', 'INTERNALIZE_INSTRUCTION', 'TEMPLATE_WORDS', 'VLMPreset', 'preset_config',
            'tokens_per_frame', 'build_vlm', 'freeze', 'count_params', 'WeightsNotFoundError', 'load_vlm',
-           'write_folder_atomic', 'frames_to_pixels', 'number_words', 'video_text', 'chat_text', 'Prompt',
-           'PromptBatch', 'PromptBuilder', 'word_tokenizer', 'encode_frames', 'prompt_embeddings']
+           'frames_to_pixels', 'number_words', 'video_text', 'chat_text', 'Prompt', 'PromptBatch', 'PromptBuilder',
+           'word_tokenizer', 'encode_frames', 'prompt_embeddings']
 
 # %% ../nbs/02_vlm.ipynb #f4c3e5d6
 SMOLVLM2_SPECIAL_TOKENS = {  # token -> id in SmolVLM2's tokenizer
@@ -137,27 +136,6 @@ def load_vlm(name_or_path:str|Path, # local folder or hub id (e.g. 'HuggingFaceT
     except OSError as e:
         raise WeightsNotFoundError(f"{name_or_path}: weights not found locally ({str(e).splitlines()[0][:120]}). {hint}") from None
     return freeze(model.to(device))
-
-# %% ../nbs/02_vlm.ipynb #cf32f1cd
-def write_folder_atomic(folder, # the folder to create or replace
-                        write, # write(tmp_folder): fills a temporary folder beside `folder`
-                       ) -> Path:
-    "Fill a temporary folder with `write`, then swap it into place with renames: never half a folder on disk."
-    folder = Path(folder); folder.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
-    try:
-        write(tmp)
-        mask = os.umask(0); os.umask(mask)                                 # mkdtemp (and safetensors) make private files:
-        os.chmod(tmp, 0o777 & ~mask)                                      # give the result the usual permissions
-        for f in tmp.iterdir(): os.chmod(f, 0o666 & ~mask)
-        old = folder.with_name(f".{folder.name}.old")
-        if old.exists(): shutil.rmtree(old)
-        if folder.exists(): folder.rename(old)
-        tmp.rename(folder)
-        if old.exists(): shutil.rmtree(old)
-    finally:
-        if tmp.exists(): shutil.rmtree(tmp)
-    return folder
 
 # %% ../nbs/02_vlm.ipynb #46dac93c
 def frames_to_pixels(frames:np.ndarray, # (N, H, W, 3) uint8

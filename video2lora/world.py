@@ -4,7 +4,7 @@
 
 # %% ../nbs/01_world.ipynb #66a1e770
 from __future__ import annotations
-import json, os, tempfile, time
+import json, time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field, asdict
 from pathlib import Path
@@ -12,13 +12,14 @@ from pathlib import Path
 import numpy as np
 from tqdm.auto import tqdm
 
+from .io import write_folder_atomic, check_output
 from .video import write_video, read_clip, Clip, show_frames
 
 # %% auto #0
 __all__ = ['COLOURS', 'SHAPES', 'DIRECTIONS', 'NUMBERS', 'SPLITS', 'QUESTION_TYPES', 'WorldConfig', 'WorldObject', 'WorldClip',
            'shape_mask', 'object_state', 'render', 'sample_clip', 'clip_events', 'caption_of', 'questions_of',
-           'annotate', 'write_text_atomic', 'draw_clip', 'generate_world', 'load_world', 'load_world_config',
-           'blind_baseline', 'format_table', 'plot_answer_balance', 'show_world_clip', 'world_browser']
+           'annotate', 'draw_clip', 'generate_world', 'load_world', 'load_world_config', 'blind_baseline',
+           'format_table', 'plot_answer_balance', 'show_world_clip', 'world_browser']
 
 # %% ../nbs/01_world.ipynb #2fd39c68
 COLOURS = {'red': (220, 40, 40), 'green': (40, 170, 60), 'blue': (40, 80, 230), 'yellow': (235, 200, 20),
@@ -315,45 +316,36 @@ def annotate(clip:WorldClip, cfg:WorldConfig, rng:np.random.Generator) -> WorldC
     clip.qa = questions_of(clip, cfg, rng)
     return clip
 
-# %% ../nbs/01_world.ipynb #ab8d1729
-def write_text_atomic(path:Path, text:str):
-    "Write `text` to `path` through a temporary file and a rename."
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix='.tmp', dir=path.parent)
-    try:
-        with os.fdopen(fd, 'w') as f: f.write(text)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp): os.remove(tmp)
-
 # %% ../nbs/01_world.ipynb #0a371f33
 def draw_clip(cfg:WorldConfig, seed:int, split:str, index:int) -> WorldClip:
     "Clip `index` of `split` in the world of `seed`, drawn alone."
     return sample_clip(cfg, np.random.default_rng([seed, SPLITS.index(split), index]), split, f"{split}-{index:05d}")
 
 # %% ../nbs/01_world.ipynb #001ba51f
-def generate_world(out_dir, # folder to write videos and manifest into
+def generate_world(out_dir, # the world's folder: new, empty, or a world video2lora wrote (replaced)
                    cfg:WorldConfig|None=None, # how clips are drawn
                    counts:dict|None=None, # clips per split, e.g. {'train': 1000, 'test': 200}
                    seed:int=0, # the world's seed
                    progress:bool=True, # show a progress bar
                   ) -> list:
-    "Draw, render and write a world; returns its clips (with `root` set)."
+    "Draw, render and write a world (atomically: the whole folder at once); returns its clips (with `root` set)."
     cfg = cfg or WorldConfig()
     counts = counts or {'train': 800, 'val': 100, 'test': 100, 'heldout': 100}
     bad = [s for s in counts if s not in SPLITS]
     if bad: raise ValueError(f"unknown splits {bad}; splits are {SPLITS}")
-    out = Path(out_dir); out.mkdir(parents=True, exist_ok=True)
+    out = check_output(out_dir, 'world')                              # refuse a user's folder before rendering anything
     jobs = [(s, i) for s in SPLITS for i in range(counts.get(s, 0))]
     clips = []
-    for split, i in tqdm(jobs, desc='world clips', disable=not progress):
-        clip = draw_clip(cfg, seed, split, i)
-        clip.path = f"videos/{split}/{clip.id}.mp4"
-        write_video(out/clip.path, render(clip, background=cfg.background, supersample=cfg.supersample).frames, cfg.fps)
-        clip.root = str(out)
-        clips.append(clip)
-    write_text_atomic(out/'world.json', json.dumps(dict(config=asdict(cfg), seed=seed, counts=counts), indent=1))
-    write_text_atomic(out/'manifest.jsonl', ''.join(json.dumps(c.to_json()) + '\n' for c in clips))
+    def write(tmp):
+        for split, i in tqdm(jobs, desc='world clips', disable=not progress):
+            clip = draw_clip(cfg, seed, split, i)
+            clip.path = f"videos/{split}/{clip.id}.mp4"
+            write_video(tmp/clip.path, render(clip, background=cfg.background, supersample=cfg.supersample).frames, cfg.fps)
+            clip.root = str(out)                                      # where it will be once the folder is in place
+            clips.append(clip)
+        (tmp/'world.json').write_text(json.dumps(dict(config=asdict(cfg), seed=seed, counts=counts), indent=1))
+        (tmp/'manifest.jsonl').write_text(''.join(json.dumps(c.to_json()) + '\n' for c in clips))
+    write_folder_atomic(out, write, 'world', dict(seed=seed, counts=counts))
     return clips
 
 # %% ../nbs/01_world.ipynb #9b64f2e3

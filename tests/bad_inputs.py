@@ -1,0 +1,185 @@
+"""Every bad input of every `video2lora` verb, run through the installed console script.
+
+Shared by `tests/test_cli_bad_input.py` (each case is a test) and `tools/bad_input_table.py` (which writes the
+table in `nbs/20_cli.ipynb`). A case is a verb, the bad input, the arguments (with `{D}` for the folder of test
+inputs), the exit status expected and a phrase its message must contain.
+"""
+from __future__ import annotations
+import hashlib, os, re, shlex, subprocess, sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+
+@dataclass
+class Case:
+    verb: str           # the subcommand
+    bad: str            # the bad input, in words
+    args: list          # arguments after the verb; '{D}' is the inputs folder
+    code: int           # exit status expected
+    expect: str         # a phrase the message (stderr, or stdout when the exit status is 0) must contain
+
+    @property
+    def id(self) -> str: return f"{self.verb}: {self.bad}"
+
+
+def C(verb, bad, args, expect, code=2): return Case(verb, bad, shlex.split(args), code, expect)
+
+CASES = [
+    # internalize: the video
+    C('internalize', 'missing file', '{D}/nope.mp4 -o {D}/out-a', 'file not found'),
+    C('internalize', 'empty file', '{D}/empty.mp4 -o {D}/out-a', 'file is empty'),
+    C('internalize', 'text renamed .mp4', '{D}/text.mp4 -o {D}/out-a', 'not a video file'),
+    C('internalize', 'truncated mp4', '{D}/truncated.mp4 -o {D}/out-a', 'truncated'),
+    C('internalize', 'audio-only mp4', '{D}/audio.mp4 -o {D}/out-a', 'no video stream'),
+    C('internalize', 'a directory as the video', '{D}/somedir -o {D}/out-a', 'not a file'),
+    C('internalize', 'one-frame video', '{D}/one.mp4 -o {D}/out-one', '1 frame, repeated to 12', code=0),
+    C('internalize', 'huge resolution (3840x2160)', '{D}/huge.mp4 -o {D}/out-huge', 'internalized', code=0),
+    C('internalize', 'longer than an hour (3,700 s)', '{D}/long.mp4 -o {D}/out-long', 'internalized', code=0),
+    # internalize: the output
+    C('internalize', '-o an existing file', '{D}/good.mp4 -o {D}/afile', 'a file is already there'),
+    C('internalize', "-o a user's non-empty folder", '{D}/good.mp4 -o {D}/notes', 'not written by video2lora'),
+    C('internalize', '-o a video2lora output of another kind', '{D}/good.mp4 -o {D}/aworld', 'holds a video2lora world output'),
+    C('internalize', '-o a symbolic link', '{D}/good.mp4 -o {D}/alink', 'symbolic link'),
+    C('internalize', '-o inside a file', '{D}/good.mp4 -o {D}/afile/sub', 'is a file, not a folder'),
+    # ask
+    C('ask', 'empty question', '{D}/adapter ""', 'question is empty'),
+    C('ask', 'blank question', '{D}/adapter "   "', 'question is empty'),
+    C('ask', 'words the model does not know', '{D}/adapter "what is the meaning of life?"', "does not know 2 word(s) of the question: 'meaning', 'life'"),
+    C('ask', 'capitalised word', '{D}/adapter "How many objects appear?"', "'How' (did you mean 'how'?)"),
+    C('ask', 'missing adapter folder', '{D}/nothing "how many objects appear?"', 'no such adapter folder'),
+    C('ask', 'corrupt adapter safetensors', '{D}/bad-weights "how many objects appear?"', 'corrupt or truncated safetensors'),
+    C('ask', 'corrupt adapter_config.json', '{D}/bad-config "how many objects appear?"', 'adapter_config.json: corrupt JSON'),
+    C('ask', 'corrupt video2lora.json', '{D}/bad-meta "how many objects appear?"', 'corrupt video2lora.json'),
+    C('ask', 'adapter of another model', '{D}/other-model "how many objects appear?"', 'decoder layers'),
+    C('ask', '--with-video not a video', '{D}/adapter "how many objects appear?" --with-video {D}/text.mp4', 'not a video file'),
+    # vocab
+    C('vocab', '--model missing folder', '--model {D}/nope', 'no such model folder'),
+    # world
+    C('world', '--clips 0', '--clips 0 --out {D}/w1', 'argument --clips: must be >= 1, got 0'),
+    C('world', '--frames -1', '--frames -1 --out {D}/w1', 'argument --frames: must be >= 1, got -1'),
+    C('world', '--size 63 (odd)', '--size 63 --out {D}/w1', 'size must be even'),
+    C('world', '--seed -1', '--seed -1 --out {D}/w1', 'argument --seed: must be >= 0, got -1'),
+    C('world', '--clips abc', '--clips abc --out {D}/w1', "argument --clips: an integer expected, got 'abc'"),
+    C('world', "--out a user's non-empty folder", '--clips 1 --out {D}/notes', 'not written by video2lora'),
+    C('world', '--out an existing file', '--clips 1 --out {D}/afile', 'a file is already there'),
+    # demo
+    C('demo', '--clips 0', '--clips 0 --out {D}/d1', 'argument --clips: must be >= 1, got 0'),
+    C('demo', "--out a user's non-empty folder", '--clips 1 --out {D}/notes', 'not written by video2lora'),
+    C('demo', '--out an adapter folder', '--clips 1 --out {D}/adapter', 'holds a video2lora adapter output'),
+    # train
+    C('train', '--steps 0', '--steps 0 --out {D}/t1', '--steps must be > 0, got 0'),
+    C('train', '--lr -1', '--lr -1 --out {D}/t1', '--lr must be > 0, got -1.0'),
+    C('train', '--caption-frac 2', '--caption-frac 2 --out {D}/t1', '--caption-frac must be between 0 and 1, got 2.0'),
+    C('train', '--batch-size abc', '--batch-size abc --out {D}/t1', "argument --batch-size: invalid int value: 'abc'"),
+    C('train', '--stop-after 0', '--stop-after 0 --out {D}/t1', 'argument --stop-after: must be >= 1, got 0'),
+    C('train', "--out a user's non-empty folder", '--steps 2 --out {D}/notes', 'not written by video2lora'),
+    C('train', '--model missing folder', '--model {D}/nope --out {D}/t2', 'no saved model'),
+    # tiny-train
+    C('tiny-train', '--steps 0', '--steps 0 --out {D}/tt1', '--steps must be > 0, got 0'),
+    C('tiny-train', '--n-frames 0', '--n-frames 0 --out {D}/tt1', '--n-frames must be > 0, got 0'),
+    C('tiny-train', "--out a user's non-empty folder", '--steps 2 --out {D}/notes', 'not written by video2lora'),
+    # eval
+    C('eval', '--clips 0', '--clips 0 --out {D}/e1', 'argument --clips: must be >= 1, got 0'),
+    C('eval', '--margin -0.1', '--margin -0.1 --out {D}/e1', 'argument --margin: must be > 0, got -0.1'),
+    C('eval', "--out a user's non-empty folder", '--clips 1 --out {D}/notes', 'not written by video2lora'),
+    # tiny-eval
+    C('tiny-eval', '--clips 0', '--clips 0 --out {D}/te1', 'argument --clips: must be >= 1, got 0'),
+    C('tiny-eval', '--model missing folder', '--model {D}/nope --clips 1 --out {D}/te1', 'no saved model'),
+    C('tiny-eval', '--out an existing file', '--clips 1 --out {D}/afile', 'a file is already there'),
+    # bench
+    C('bench', '--repeats 0', '--repeats 0 --out {D}/b1', 'argument --repeats: must be >= 1, got 0'),
+    C('bench', '--frames -1', '--frames -1 --out {D}/b1', 'argument --frames: must be >= 1, got -1'),
+    C('bench', '--report missing JSON', '--report {D}/nope.json', 'no such benchmark JSON'),
+    C('bench', '--report corrupt JSON', '--report {D}/notes/bench.json', 'not a benchmark JSON'),
+    C('bench', "--out a user's non-empty folder", '--models tiny --frames 4 --out {D}/notes', 'not written by video2lora'),
+]
+
+
+def _write_frames(path, frames_iter, w, h, fps):
+    import av
+    with av.open(str(path), 'w') as box:
+        st = box.add_stream('libx264', rate=fps, options={'preset': 'ultrafast', 'threads': '1'})
+        st.width, st.height, st.pix_fmt = w, h, 'yuv420p'
+        for i, f in enumerate(frames_iter):
+            fr = av.VideoFrame.from_ndarray(f, format='rgb24'); fr.pts = i
+            for p in st.encode(fr): box.mux(p)
+        for p in st.encode(): box.mux(p)
+
+
+def make_inputs(D:Path, video2lora:str):
+    "Write every bad (and the few good) inputs into `D`; `video2lora` is the console script."
+    import av
+    from video2lora.world import generate_world
+    from video2lora.video import write_video
+    from video2lora.lora import random_adapter, ModelSignature, export_peft
+    from video2lora.vlm import build_vlm
+    D.mkdir(parents=True, exist_ok=True)
+    clip = generate_world(D/'aworld', counts={'test': 1}, progress=False)[0]
+    good = D/'good.mp4'; good.write_bytes((D/'aworld'/clip.path).read_bytes())
+    write_video(D/'one.mp4', np.full((1, 64, 64, 3), 90, np.uint8), fps=1)
+    (D/'empty.mp4').write_bytes(b'')
+    (D/'text.mp4').write_text('hello, I am a text file\n' * 50)
+    (D/'truncated.mp4').write_bytes(good.read_bytes()[:len(good.read_bytes()) // 2])
+    with av.open(str(D/'audio.mp4'), 'w') as box:
+        st = box.add_stream('aac', rate=16000)
+        for i in range(20):
+            fr = av.AudioFrame.from_ndarray(np.zeros((1, 1024), np.float32), format='fltp', layout='mono'); fr.sample_rate = 16000; fr.pts = i * 1024
+            for p in st.encode(fr): box.mux(p)
+        for p in st.encode(): box.mux(p)
+    (D/'somedir').mkdir()
+    big = np.zeros((2160, 3840, 3), np.uint8)
+    def huge():
+        for i in range(24): big[:, :160 * i] = 200; yield big
+    _write_frames(D/'huge.mp4', huge(), 3840, 2160, 8)
+    frame = np.zeros((256, 256, 3), np.uint8)
+    def long():
+        for i in range(3700): frame[:] = 0; frame[(i * 7) % 224:(i * 7) % 224 + 32, 100:132] = 255; yield frame
+    _write_frames(D/'long.mp4', long(), 256, 256, 1)                       # 3,700 s at 1 fps
+    (D/'afile').write_text('a file of the user\n')
+    (D/'notes').mkdir(); (D/'notes'/'notes.txt').write_text('my notes\n'); (D/'notes'/'bench.json').write_text('{not json')
+    (D/'alink').symlink_to(D/'somedir')
+    r = subprocess.run([video2lora, 'internalize', str(good), '-o', str(D/'adapter')], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    import shutil
+    for name in ('bad-weights', 'bad-config', 'bad-meta'): shutil.copytree(D/'adapter', D/name)
+    p = D/'bad-weights'/'adapter_model.safetensors'; p.write_bytes(p.read_bytes()[:100])
+    (D/'bad-config'/'adapter_config.json').write_text('{"r": ')
+    (D/'bad-meta'/'video2lora.json').write_text('{"kind": "adapter", "signature": ')
+    export_peft(random_adapter(ModelSignature.from_model(build_vlm('smolvlm2-256m', device='meta')), rank=2), D/'other-model')
+
+
+def snapshot(D:Path) -> dict:
+    "Every path under `D` with what it is: a file's size and hash, a link's target, a folder."
+    out = {}
+    for root, dirs, files in os.walk(D):
+        for n in dirs + files:
+            p = Path(root)/n; rel = str(p.relative_to(D))
+            if p.is_symlink(): out[rel] = ('link', os.readlink(p))
+            elif p.is_dir(): out[rel] = ('dir',)
+            else: out[rel] = ('file', p.stat().st_size, hashlib.sha1(p.read_bytes()).hexdigest())
+    return out
+
+
+def run_case(case:Case, D:Path, video2lora:str) -> tuple:
+    "Run a case: `(exit status, message, stdout, stderr, peak RSS in MiB of the command)`."
+    args = [a.replace('{D}', str(D)) for a in case.args]
+    cmd = [sys.executable, '-c', _MEASURE, video2lora, case.verb, *args]
+    r = subprocess.run(cmd, capture_output=True, text=True, cwd=D, timeout=600)
+    rss = float(r.stderr.rsplit('\n', 2)[-2].split()[-1]) if 'PEAK_RSS_MIB' in r.stderr else float('nan')
+    err = '\n'.join(l for l in r.stderr.splitlines() if not l.startswith('PEAK_RSS_MIB'))
+    text = err if case.code != 0 else r.stdout
+    lines = [l for l in text.splitlines() if case.expect in l] or text.strip().splitlines()[-1:]
+    msg = lines[0] if lines else ''
+    return r.returncode, normalise(msg, D), r.stdout, err, rss
+
+
+_MEASURE = ("import resource, subprocess, sys; r = subprocess.run(sys.argv[1:]); "
+            "print('PEAK_RSS_MIB', resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, file=sys.stderr); sys.exit(r.returncode)")
+
+
+def normalise(msg:str, D:Path) -> str:
+    "A message with the inputs folder shown as `D/` and times as `Ns`, for the docs table."
+    msg = msg.replace(str(D), 'D')
+    return re.sub(r"\b\d+\.\d+s\b", 'Ns', msg)

@@ -1,0 +1,67 @@
+"""Every row of the bad-input table in nbs/20_cli.ipynb, run through the installed `video2lora` command:
+the exit status, one line naming the problem, nothing on disk changed, no temporary names left, the table in
+the docs saying what the command says, and long or huge videos read without decoding every frame at full size."""
+import json, re
+from pathlib import Path
+
+import pytest
+
+from bad_inputs import CASES, make_inputs, run_case, snapshot
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope='module')
+def inputs(tmp_path_factory, request):
+    import sys
+    D = tmp_path_factory.mktemp('bad') / 'inputs'
+    make_inputs(D, str(Path(sys.executable).parent / 'video2lora'))
+    return D
+
+
+def doc_table() -> dict:
+    "The bad-input table of nbs/20_cli.ipynb: {(verb, bad input): (exit, message)}."
+    nb = json.loads((ROOT/'nbs'/'20_cli.ipynb').read_text())
+    rows = {}
+    for c in nb['cells']:
+        src = ''.join(c['source'])
+        if c['cell_type'] == 'markdown' and '<!-- bad-input table' in src:
+            for line in src.splitlines():
+                m = re.match(r"\| `(\S+)` \| (.+?) \| (\d+) \| `` (.*) `` \|$", line)
+                if m: rows[(m[1], m[2])] = (int(m[3]), m[4].replace('\\|', '|'))
+    return rows
+
+
+def test_table_covers_every_case():
+    rows = doc_table()
+    assert set(rows) == {(c.verb, c.bad) for c in CASES}, set(rows) ^ {(c.verb, c.bad) for c in CASES}
+
+
+@pytest.mark.parametrize('case', CASES, ids=[c.id for c in CASES])
+def test_bad_input(case, inputs, bin_dir):
+    before = snapshot(inputs)
+    code, msg, out, err, rss = run_case(case, inputs, str(bin_dir/'video2lora'))
+    assert code == case.code, (code, err[-2000:])
+    assert case.expect in (err if code else out), (case.expect, err, out)
+    if code == 2:
+        assert len(err.strip().splitlines()) == 1, err                  # one line
+        assert err.startswith(f'video2lora {case.verb}: error: '), err
+        assert snapshot(inputs) == before                                # nothing on disk changed
+    leftovers = [p for p in inputs.rglob('*') if '.v2l-' in p.name]
+    assert leftovers == [], leftovers
+    assert doc_table()[(case.verb, case.bad)] == (code, msg), 'the docs table is stale: run `python tools/bad_input_table.py`'
+
+
+def test_long_and_huge_videos_do_not_load_every_frame(inputs, bin_dir):
+    "Peak memory of internalizing a 3,700-frame video and a 4K video stays near that of a 12-frame 64x64 clip."
+    exe = str(bin_dir/'video2lora')
+    from bad_inputs import Case
+    base = run_case(Case('internalize', 'baseline', [str(inputs/'good.mp4'), '-o', str(inputs/'out-base')], 0, 'internalized'), inputs, exe)
+    long = run_case(Case('internalize', 'long', [str(inputs/'long.mp4'), '-o', str(inputs/'out-long2')], 0, 'internalized'), inputs, exe)
+    huge = run_case(Case('internalize', 'huge', [str(inputs/'huge.mp4'), '-o', str(inputs/'out-huge2')], 0, 'internalized'), inputs, exe)
+    assert base[0] == long[0] == huge[0] == 0
+    # every frame decoded would be 3,700 x 256 x 256 x 3 = 694 MiB (long) and 24 x 3840 x 2160 x 3 = 569 MiB (huge)
+    print(f"peak RSS MiB: baseline {base[4]:.0f}, long {long[4]:.0f}, huge {huge[4]:.0f}")
+    assert long[4] - base[4] < 150 and huge[4] - base[4] < 150, (base[4], long[4], huge[4])
+    meta = json.loads((inputs/'out-long2'/'video2lora.json').read_text())
+    assert meta['frames_in_video'] == 3700 and meta['frames_used'] == 12 and meta['frame_indices'][-1] == 3699

@@ -1,0 +1,146 @@
+"""Crash safety and concurrent writers, measured with real processes.
+
+- `video2lora internalize` overwriting an existing adapter is killed (SIGKILL) at random points, many times:
+  every time the folder holds the complete old adapter or the complete new one (loadable, `video2lora.json`
+  present and naming the video whose weights are there), never a mix.
+- `video2lora train` is killed while it writes checkpoints: every checkpoint left is complete and consistent
+  (the optimizer's step in every parameter state equals the trainer's step), and the run resumes to the end.
+- two `video2lora internalize` writing the same folder at once end with one complete adapter.
+
+Run `python -m pytest tests/test_crash_safety.py -q -s` to see the counts.
+"""
+import json, os, random, shutil, signal, subprocess, sys, time
+from pathlib import Path
+
+import pytest
+import torch
+from safetensors.torch import load_file
+
+from video2lora.world import generate_world
+
+# Run the CLI with its writes slowed a little at random (fsync, the swap), so that kills land inside the
+# write window as well as anywhere else; prints WRITE when a temporary output folder is created.
+WRAPPER = r"""
+import os, random, shutil, sys, tempfile, time
+rng = random.Random(int(os.environ['V2L_SEED']))
+_fsync, _mkdtemp = os.fsync, tempfile.mkdtemp
+def fsync(fd): time.sleep(rng.uniform(0, 0.01)); _fsync(fd)
+def mkdtemp(*a, **k):
+    d = _mkdtemp(*a, **k)
+    if '.v2l-' in os.path.basename(d): print('WRITE', flush=True); time.sleep(rng.uniform(0, 0.02))
+    return d
+os.fsync, tempfile.mkdtemp = fsync, mkdtemp
+import video2lora.io as io
+_swap = io._swap_in
+def swap(tmp, dest): time.sleep(rng.uniform(0, 0.02)); _swap(tmp, dest); time.sleep(rng.uniform(0, 0.02))
+io._swap_in = swap
+from video2lora.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def cli(args, seed=0, **kw):
+    env = {**os.environ, 'V2L_SEED': str(seed)}
+    return subprocess.Popen([sys.executable, '-c', WRAPPER, *map(str, args)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, env=env, **kw)
+
+
+@pytest.fixture(scope='module')
+def two_videos(tmp_path_factory):
+    d = tmp_path_factory.mktemp('crash')
+    clips = generate_world(d/'w', counts={'test': 2}, seed=11, progress=False)
+    return d, [d/'w'/c.path for c in clips]
+
+
+def adapter_state(folder:Path):
+    "What is in an adapter folder: (source video named by video2lora.json, the weights) or an exception if broken."
+    meta = json.loads((folder/'video2lora.json').read_text())
+    cfg = json.loads((folder/'adapter_config.json').read_text())
+    w = load_file(str(folder/'adapter_model.safetensors'))
+    assert meta['kind'] == 'adapter' and cfg['r'] == meta['rank']
+    return meta['source_video'], w
+
+
+def same(w1, w2): return w1.keys() == w2.keys() and all(torch.equal(w1[k], w2[k]) for k in w1)
+
+
+def test_kill_internalize_many_times(two_videos):
+    d, (va, vb) = two_videos
+    ref = {}
+    for v, name in [(va, 'ref-a'), (vb, 'ref-b')]:
+        p = cli(['internalize', v, '-o', d/name]); out, err = p.communicate(timeout=300); assert p.returncode == 0, err
+        ref[str(v)] = adapter_state(d/name)[1]
+    t0 = time.time(); p = cli(['internalize', vb, '-o', d/'timing']); p.communicate(timeout=300); run_s = time.time() - t0
+    rng, counts, N = random.Random(0), dict(old=0, new=0, broken=0, leftovers=0, in_write=0), 40
+    dest = d/'dest'
+    for i in range(N):
+        if dest.exists(): shutil.rmtree(dest)
+        shutil.copytree(d/'ref-a', dest)                                 # the old adapter: video A
+        p = cli(['internalize', vb, '-o', dest], seed=i)                # the new one: video B
+        if i % 2 == 0: time.sleep(rng.uniform(0, run_s))                # anywhere in the run ...
+        else:                                                            # ... or inside the write window
+            line = p.stdout.readline()
+            if 'WRITE' in line: counts['in_write'] += 1; time.sleep(rng.uniform(0, 0.12))
+        p.send_signal(signal.SIGKILL); p.communicate()
+        try:
+            src, w = adapter_state(dest)
+            kind = 'old' if same(w, ref[str(va)]) else 'new' if same(w, ref[str(vb)]) else 'broken'
+            if kind != 'broken' and src != str(va if kind == 'old' else vb): kind = 'broken'   # marker from the other one
+        except Exception: kind = 'broken'
+        counts[kind] += 1
+        counts['leftovers'] += any('.v2l-' in q.name for q in d.iterdir())
+    # leftovers of killed writers are removed by the next write to the same place
+    p = cli(['internalize', va, '-o', dest]); _, err = p.communicate(timeout=300); assert p.returncode == 0, err
+    print(f"\nkill test (internalize over an existing adapter, SIGKILL): {N} kills, {counts['broken']} broken outputs, "
+          f"{counts['old']} old adapter whole, {counts['new']} new adapter whole; {counts['in_write']} kills aimed inside the write "
+          f"window; {counts['leftovers']} left a temporary folder, all removed by the next write")
+    assert counts['broken'] == 0 and counts['old'] + counts['new'] == N
+    assert counts['old'] > 0 and counts['new'] > 0                     # kills landed before and after the swap
+    assert not [q for q in d.iterdir() if '.v2l-' in q.name]
+
+
+def test_concurrent_writers_end_with_one_adapter(two_videos):
+    d, (va, vb) = two_videos
+    refs = {str(v): adapter_state(d/n)[1] for v, n in [(va, 'ref-a'), (vb, 'ref-b')]} if (d/'ref-a').exists() else None
+    if refs is None:
+        for v, n in [(va, 'ref-a'), (vb, 'ref-b')]:
+            p = cli(['internalize', v, '-o', d/n]); p.communicate(timeout=300)
+        refs = {str(v): adapter_state(d/n)[1] for v, n in [(va, 'ref-a'), (vb, 'ref-b')]}
+    winners = []
+    for i in range(6):
+        dest = d/f'race{i}'
+        ps = [cli(['internalize', v, '-o', dest], seed=10 * i + k) for k, v in enumerate((va, vb))]
+        for p in ps:
+            _, err = p.communicate(timeout=300); assert p.returncode == 0, err   # both succeed: each replaced the other's output
+        src, w = adapter_state(dest)
+        assert same(w, refs[src]), f"race {i}: the weights are not those of {src}"
+        winners.append(Path(src).name)
+    assert not [q for q in d.iterdir() if '.v2l-' in q.name]
+    print(f"\nconcurrent writers: 6 races of two internalize processes on one folder, 6 complete adapters (last writer: {winners})")
+
+
+def test_kill_training_checkpoints(tmp_path):
+    run = tmp_path/'run'
+    args = ['train', '--out', run, '--steps', '400', '--save-every', '1', '--pool', '8', '--batch-size', '4', '--eval-every', '0', '--threads', '1']
+    rng, kills, broken, steps = random.Random(1), 0, 0, []
+    for i in range(12):
+        p = cli(args, seed=i)
+        t0 = time.time()
+        while not (run/'checkpoint'/'trainer.json').exists() and time.time() - t0 < 120: time.sleep(0.05)
+        time.sleep(rng.uniform(0, 1.5))
+        p.send_signal(signal.SIGKILL); p.communicate(); kills += 1
+        try:
+            meta = json.loads((run/'checkpoint'/'trainer.json').read_text())
+            opt = load_file(str(run/'checkpoint'/'optimizer.safetensors'))
+            load_file(str(run/'checkpoint'/'hypernet.safetensors'))
+            assert json.loads((run/'checkpoint'/'video2lora.json').read_text())['kind'] == 'checkpoint'
+            assert all(int(v) == meta['step'] for k, v in opt.items() if k.endswith('.step')), 'optimizer and trainer disagree'
+            steps.append(meta['step'])
+        except Exception as e:
+            broken += 1; print('broken:', e)
+    print(f"\nkill test (train, a checkpoint every step, SIGKILL): {kills} kills, {broken} broken checkpoints; resumed from steps {steps}")
+    assert broken == 0 and steps == sorted(steps) and steps[-1] > steps[0]
+    p = cli(args); _, err = p.communicate(timeout=600); assert p.returncode == 0, err
+    assert json.loads((run/'checkpoint'/'trainer.json').read_text())['step'] == 400
+    assert (run/'hypernet'/'hypernet.safetensors').exists()
+    assert not [q for q in run.rglob('*') if '.v2l-' in q.name]
