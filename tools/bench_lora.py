@@ -70,6 +70,8 @@ def main():
     ap.add_argument('--threads', type=int, default=2)
     ap.add_argument('--json', default=None, help='also write the results here')
     a = ap.parse_args()
+    if a.json and Path(a.json).exists():      # never replace a file we cannot tell is ours
+        ap.error(f"{a.json}: a file is already there; choose a new path")
     torch.set_num_threads(a.threads)
     reps = 5 if a.quick else 15
     rows = [forward_ratios('tiny', 32, 24, 8, reps * 4, torch.float32),
@@ -87,8 +89,8 @@ def main():
     for h in hyp: print(f"{h['hypernet']:15s} {h['params_m']:7.2f}M {h['positions']:9d} {h['dtype']:8s} {h['forward_s']:9.4f}")
     print("\ntargets: batched/base <= 1.25 (tiny), <= 1.5 (256M); merged/base ~ 1 (within noise)")
     if a.json:
-        Path(a.json).parent.mkdir(parents=True, exist_ok=True)
-        Path(a.json).write_text(json.dumps(dict(forward=rows, hypernet=hyp, threads=a.threads), indent=1))
+        from video2lora.io import write_text_atomic
+        write_text_atomic(a.json, json.dumps(dict(forward=rows, hypernet=hyp, threads=a.threads), indent=1))
 
 
 if __name__ == '__main__':

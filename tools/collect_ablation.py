@@ -22,6 +22,8 @@ def main():
     ap.add_argument('--step', type=int, default=500, help='the evaluation step to compare')
     ap.add_argument('--json', default=None, help='write the table here')
     a = ap.parse_args()
+    if a.json and Path(a.json).exists():      # never replace a file we cannot tell is ours
+        ap.error(f"{a.json}: a file is already there; choose a new path")
     rows = []
     for run in a.runs:
         run = Path(run)
@@ -36,8 +38,8 @@ def main():
         reads = 'layer l -> l' if r['source_layer'] < 0 else f"layer {r['source_layer']} only"
         print(f"{Path(r['run']).name:18s} {reads:>12s} " + ' '.join(f"{r[k]:9.3f}" for k in keys))
     if a.json:
-        Path(a.json).parent.mkdir(parents=True, exist_ok=True)
-        Path(a.json).write_text(json.dumps(rows, indent=1))
+        from video2lora.io import write_text_atomic
+        write_text_atomic(a.json, json.dumps(rows, indent=1))
 
 
 if __name__ == '__main__':

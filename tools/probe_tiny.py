@@ -11,6 +11,7 @@ Prints, on validation clips of the world (video in context, 12 frames):
 4. the attention mass the best head of each layer puts on the asked-about object, at that token.
 Probes are logistic regressions on standardised states (Adam, 300 full-batch steps, seed 0).
 """
+from pathlib import Path
 import argparse, json, collections
 import numpy as np, torch, torch.nn.functional as F
 from video2lora.tiny import load_tiny, load_vlm_folder, dense_labels, referent, generate_answers
@@ -37,6 +38,8 @@ def main():
     ap.add_argument('--seed', type=int, default=0, help='world seed of the validation clips')
     ap.add_argument('--json', default=None, help='also write the results here')
     args = ap.parse_args()
+    if args.json and Path(args.json).exists():      # never replace a file we cannot tell is ours
+        ap.error(f"{args.json}: a file is already there; choose a new path")
     torch.set_num_threads(2)
     model, tok = load_vlm_folder(args.model) if args.model else load_tiny()
     model.set_attn_implementation('eager')                       # attention weights for part 4
@@ -101,7 +104,9 @@ def main():
     print("  direction of object tokens, linear probe:   " + '  '.join(f"{l}: {v:.3f}" for l, v in res['token_probe'].items()))
     print("  direction answer at the answer token, probe: " + '  '.join(f"{l}: {v:.3f}" for l, v in res['answer_probe'].items()))
     print("layer's best head, attention mass on the asked-about object: " + '  '.join(f"{l}: {v:.3f}" for l, v in res['referent_attention'].items()))
-    if args.json: open(args.json, 'w').write(json.dumps(res, indent=1))
+    if args.json:
+        from video2lora.io import write_text_atomic
+        write_text_atomic(args.json, json.dumps(res, indent=1))
 
 
 if __name__ == '__main__': main()
