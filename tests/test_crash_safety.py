@@ -127,7 +127,7 @@ def test_kill_training_checkpoints(tmp_path):
         last = steps[-1] if steps else 0
         p = cli(args, seed=i)
         t0 = time.time()
-        while time.time() - t0 < 120:                                   # until this process has written a checkpoint ...
+        while time.time() - t0 < 120 and p.poll() is None:              # until this process has written a checkpoint ...
             try:
                 if json.loads((run/'checkpoint'/'trainer.json').read_text())['step'] > last: break
             except (OSError, ValueError): pass
