@@ -4,7 +4,8 @@
 
 # %% ../nbs/00_video.ipynb #88b4979c
 from __future__ import annotations
-import os, tempfile
+import os, sys, tempfile
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -14,8 +15,8 @@ from PIL import Image
 from .io import OutputError, temp_prefix
 
 # %% auto #0
-__all__ = ['VideoError', 'write_video', 'VideoInfo', 'video_info', 'sample_uniform', 'sample_fps', 'resize_square',
-           'split_segments', 'Clip', 'read_clip', 'show_frames']
+__all__ = ['VideoError', 'write_video', 'VideoInfo', 'native_quiet', 'video_info', 'sample_uniform', 'sample_fps',
+           'resize_square', 'split_segments', 'Clip', 'read_clip', 'show_frames']
 
 # %% ../nbs/00_video.ipynb #51d6716d
 class VideoError(Exception):
@@ -85,6 +86,16 @@ class VideoInfo:
     def duration(self) -> float: return self.n_frames / self.fps  # seconds
 
 # %% ../nbs/00_video.ipynb #601c3922
+@contextmanager
+def native_quiet():
+    "Silence what C libraries (FFmpeg, decord) print to the process's stderr, so that a bad video gets our one line, not theirs."
+    sys.stderr.flush()
+    saved, null = os.dup(2), os.open(os.devnull, os.O_WRONLY)
+    os.dup2(null, 2)
+    try: yield
+    finally:
+        os.dup2(saved, 2); os.close(saved); os.close(null)
+
 def _diagnose(path) -> str:
     "Why a file that decord cannot read is unreadable, in words, as FFmpeg (PyAV) sees it."
     import av
@@ -107,15 +118,19 @@ def _open(path, width:int=-1, height:int=-1):
     if not path.exists(): raise VideoError(path, "file not found")
     if not path.is_file(): raise VideoError(path, "not a file")
     if path.stat().st_size == 0: raise VideoError(path, "file is empty (0 bytes)")
-    try: reader = decord.VideoReader(str(path), ctx=decord.cpu(0), num_threads=1, width=width, height=height)
-    except Exception: raise VideoError(path, _diagnose(path)) from None  # decord: RuntimeError / DECORDError
+    try:
+        with native_quiet(): reader = decord.VideoReader(str(path), ctx=decord.cpu(0), num_threads=1, width=width, height=height)
+    except Exception:                                                   # decord: RuntimeError / DECORDError
+        with native_quiet(): why = _diagnose(path)
+        raise VideoError(path, why) from None
     if len(reader) == 0: raise VideoError(path, "video has no frames")
     return reader
 
 # %% ../nbs/00_video.ipynb #1c51e86f
 def _info(reader, path) -> VideoInfo:
     "Metadata from an open decord reader."
-    try: h, w = reader[0].shape[:2]   # decoding the first frame can fail on corrupt data
+    try:
+        with native_quiet(): h, w = reader[0].shape[:2]   # decoding the first frame can fail on corrupt data
     except Exception: raise VideoError(path, "could not decode frames: video data is corrupt or truncated") from None
     fps = float(reader.get_avg_fps())
     if not fps > 0: raise VideoError(path, f"video reports an invalid frame rate ({fps})")
@@ -221,7 +236,8 @@ def read_clip(path, # video file
     if size and max(info.width, info.height) > 2 * size:               # a large video: let FFmpeg shrink frames while decoding,
         s = 2 * size / max(info.width, info.height)                       # so that memory holds N small frames, not N huge ones
         reader = _open(path, width=max(2, round(info.width * s / 2) * 2), height=max(2, round(info.height * s / 2) * 2))
-    try: frames = reader.get_batch(idx.tolist()).asnumpy()
+    try:
+        with native_quiet(): frames = reader.get_batch(idx.tolist()).asnumpy()
     except Exception: raise VideoError(path, "could not decode frames: video data is corrupt or truncated") from None
     clip = Clip(frames, idx / info.fps, idx, str(path), info.fps, info.n_frames)
     return clip.resized(size, mode) if size else clip
