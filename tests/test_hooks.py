@@ -5,7 +5,8 @@ import torch
 
 from video2lora.hooks import extract_layer_states, AdapterAppliedError, ADAPTER_MARK, decoder_layers
 from video2lora.vlm import build_vlm, preset_config, PromptBuilder
-from video2lora.tiny import TINY_PRESET, tiny_tokenizer
+from video2lora.tiny import TINY_PRESET
+from video2lora.tiny_recipe import tiny_tokenizer
 
 
 @pytest.fixture(scope='module')

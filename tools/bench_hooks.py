@@ -14,7 +14,8 @@ CHILD = r'''
 import json, resource, sys, time, numpy as np, torch
 from video2lora.vlm import build_vlm, preset_config, PromptBuilder, prompt_embeddings
 from video2lora.hooks import extract_layer_states
-from video2lora.tiny import TINY_PRESET, tiny_tokenizer
+from video2lora.tiny import TINY_PRESET
+from video2lora.tiny_recipe import tiny_tokenizer
 name, n_frames, repeats, mode, threads = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], int(sys.argv[5])
 torch.set_num_threads(threads)
 tok = tiny_tokenizer() if name == 'tiny' else None

@@ -14,7 +14,9 @@ Probes are logistic regressions on standardised states (Adam, 300 full-batch ste
 from pathlib import Path
 import argparse, json, collections
 import numpy as np, torch, torch.nn.functional as F
-from video2lora.tiny import load_tiny, load_vlm_folder, dense_labels, referent, generate_answers
+from video2lora.tiny import load_tiny
+from video2lora.vlm import load_vlm_folder, generate_answers
+from video2lora.tiny_recipe import dense_labels, referent
 from video2lora.world import WorldConfig, draw_clip, render, DIRECTIONS
 from video2lora.vlm import PromptBuilder
 

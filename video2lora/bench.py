@@ -19,7 +19,7 @@ from .io import write_text_atomic, claim_folder
 from .hooks import extract_layer_states
 from .lora import apply_adapter, merge_adapter, unmerge_adapter, merged_adapter
 from .hypernet import HyperConfig, HyperNetwork
-from .evaluate import load_bundled_hypernet
+from .hypernet import load_bundled_hypernet
 
 # %% auto #0
 __all__ = ['ANALYTIC_FRAMES', 'BENCH_QUESTION', 'CONDITIONS', 'BenchConfig', 'question_tokenizer', 'bench_models', 'frame_times',

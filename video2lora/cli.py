@@ -92,7 +92,7 @@ def config_from_args(args, cls, **extra):
 # %% ../nbs/20_cli.ipynb #62742de7
 def cmd_tiny_train(args) -> int:
     "Train the tiny SmolVLM on the world (video in context) and save it with its log and metrics."
-    from video2lora.tiny import TinyTrainConfig, train_tiny, plot_training
+    from video2lora.tiny_recipe import TinyTrainConfig, train_tiny, plot_training
     cfg = config_from_args(args, TinyTrainConfig)
     check_output(args.out, 'tiny-train')
     print(f"training the tiny SmolVLM: {cfg}")
@@ -104,7 +104,7 @@ def cmd_tiny_train(args) -> int:
 
 def cmd_tiny_eval(args) -> int:
     "Evaluate a tiny SmolVLM on the held-out world splits (video in context); write eval.json into the output folder."
-    from video2lora.tiny import evaluate_tiny, results_table
+    from video2lora.tiny_recipe import evaluate_tiny, results_table
     out = check_output(args.out, 'tiny-eval')
     res = evaluate_tiny(args.model, n_test=args.clips, n_long=args.long_clips, n_heldout=args.heldout_clips, seed=args.seed)
     res['command'] = 'video2lora ' + ' '.join(sys.argv[1:])
@@ -306,7 +306,7 @@ def build_parser() -> argparse.ArgumentParser:
     w.add_argument('--seed', type=nonneg, default=0, help='world seed')
     w.add_argument('--no-figure', dest='figure', action='store_false', help='do not write world.png')
     w.set_defaults(func=cmd_world)
-    from video2lora.tiny import TinyTrainConfig
+    from video2lora.tiny_recipe import TinyTrainConfig
     t = sub.add_parser('tiny-train', help='train the tiny SmolVLM on the procedural world (video in context)')
     t.add_argument('--out', default='runs/tiny', help='folder for the log, checkpoints and final model')
     add_config_args(t, TinyTrainConfig)

@@ -12,14 +12,16 @@ import torch
 from tqdm.auto import tqdm
 
 from .world import WorldClip, render, QUESTION_TYPES
-from .vlm import PromptBuilder
-from .tiny import generate_answers, token_f1, answer_loss
+from .vlm import PromptBuilder, generate_answers
 from .lora import LoRAAdapter, apply_adapter, ModelSignature
-from .train import internalize_clips, adapter_answers, aligned_kl, student_batch
+from .pipeline import internalize_clips, adapter_answers
+from .tiny_recipe import answer_loss
+from .metrics import CAPTION_QUESTION, per_type, caption_scores
+from .train import aligned_kl, student_batch
 
 # %% auto #0
 __all__ = ['paired_bootstrap', 'equivalence', 'video_answers', 'text_tokens', 'finetune_lora', 'evaluate_conditions',
-           'results_table', 'plot_conditions', 'hypernet_dir', 'load_bundled_hypernet']
+           'results_table', 'plot_conditions']
 
 # %% ../nbs/08_evaluate.ipynb #eec368d6
 def paired_bootstrap(a:np.ndarray, b:np.ndarray, # (n,) 0/1 outcomes of conditions a and b on the same questions
@@ -75,7 +77,7 @@ def finetune_lora(vlm, builder:PromptBuilder, clip:WorldClip, render_, teacher_c
          for l in range(sig.n_layers) for m in modules}
     B = {k: torch.zeros(sig.shapes[k[1]][1], rank, requires_grad=True) for k in A}
     opt = torch.optim.AdamW(list(A.values()) + list(B.values()), lr=lr, weight_decay=0.0)
-    q = "describe the video."
+    q = CAPTION_QUESTION
     st = student_batch(builder, [(q, teacher_caption)])
     tb = builder.collate([builder.video_question(render_.frames, render_.timestamps, q, teacher_caption, duration=clip.duration)])
     with torch.no_grad(): t_logits = vlm(**tb.model_inputs()).logits
@@ -87,10 +89,6 @@ def finetune_lora(vlm, builder:PromptBuilder, clip:WorldClip, render_, teacher_c
     return LoRAAdapter({k: v.detach() for k, v in A.items()}, {k: v.detach() for k, v in B.items()}, 1.0, sig)
 
 # %% ../nbs/08_evaluate.ipynb #74d92a19
-def _acc_by_type(correct:np.ndarray, qa:list) -> dict:
-    out = {t: float(np.mean([c for c, q in zip(correct, qa) if q['type'] == t])) for t in QUESTION_TYPES if any(q['type'] == t for q in qa)}
-    out['overall'] = float(np.mean(correct)); return out
-
 def evaluate_conditions(vlm, builder:PromptBuilder, hypernet, clips:list, renders:list|None=None,
                         margin:float=0.05, finetune_clips:int=0, finetune_steps=(5, 20, 80), captions:bool=True,
                         source_layer:int=-1, progress:bool=True, seed:int=0) -> dict:
@@ -108,22 +106,21 @@ def evaluate_conditions(vlm, builder:PromptBuilder, hypernet, clips:list, render
     ca, cb, cc = (np.array(p, dtype=object) == answers for p in (pa, pb, pc))
     n_text = text_tokens(builder, questions)
     for name, corr, tokens, vis in (('a_video_in_context', ca, tok_a, vis_a), ('b_video2lora', cb, n_text, 0.0), ('c_blind', cc, n_text, 0.0)):
-        res[name] = dict(**_acc_by_type(corr.astype(float), qa), prompt_tokens=tokens, visual_tokens=vis)
+        res[name] = dict(**per_type(corr.astype(float), qa), prompt_tokens=tokens, visual_tokens=vis)
     res['b_vs_a'] = equivalence(ca, cb, cid, margin, seed=seed)
     res['c_vs_a'] = equivalence(ca, cc, cid, margin, seed=seed)
     if captions:
-        cq = ["describe the video."] * len(clips)
+        cq = [CAPTION_QUESTION] * len(clips)
         cap_a, _, _ = video_answers(vlm, builder, clips, renders, cq, 64)
         cap_b = adapter_answers(vlm, builder, ads, list(range(len(clips))), cq, 64)
         cap_c = adapter_answers(vlm, builder, None, list(range(len(clips))), cq[:1], 64) * len(clips)
         for key, caps in (('a_video_in_context', cap_a), ('b_video2lora', cap_b), ('c_blind', cap_c)):
-            res[key]['caption_em'] = float(np.mean([p == c.caption for p, c in zip(caps, clips)]))
-            res[key]['caption_f1'] = float(np.mean([token_f1(p, c.caption) for p, c in zip(caps, clips)]))
+            res[key].update(caption_scores(caps, [c.caption for c in clips]))
         res['caption_example'] = dict(reference=clips[0].caption, a=cap_a[0], b=cap_b[0])
     if finetune_clips:
         sub = clips[:finetune_clips]; sub_r = renders[:finetune_clips]
         m = cid < finetune_clips
-        teacher_caps, _, _ = video_answers(vlm, builder, sub, sub_r, ["describe the video."] * len(sub), 64)
+        teacher_caps, _, _ = video_answers(vlm, builder, sub, sub_r, [CAPTION_QUESTION] * len(sub), 64)
         res['d_per_video_lora'] = {}
         rank = ads.rank
         for steps in finetune_steps:
@@ -134,7 +131,7 @@ def evaluate_conditions(vlm, builder:PromptBuilder, hypernet, clips:list, render
                                          [0] * len(c.qa), [q['question'] for q in c.qa])
             secs = (time.time() - t) / len(sub)
             cd = np.array(preds, dtype=object) == answers[m]
-            res['d_per_video_lora'][str(steps)] = dict(**_acc_by_type(cd.astype(float), [q for q, keep in zip(qa, m) if keep]),
+            res['d_per_video_lora'][str(steps)] = dict(**per_type(cd.astype(float), [q for q, keep in zip(qa, m) if keep]),
                                                        seconds_per_video=secs, vs_a=equivalence(ca[m], cd, cid[m], margin, seed=seed),
                                                        b_on_same=float(cb[m].mean()), a_on_same=float(ca[m].mean()))
     res['seconds'] = timing
@@ -178,16 +175,3 @@ def plot_conditions(res:dict, title:str='held-out test clips'):
     a2.set_title(f"TOST p = {e['p_tost']:.3g}", fontsize=9)
     fig.tight_layout()
     return fig
-
-# %% ../nbs/08_evaluate.ipynb #cf6aaa21
-def hypernet_dir() -> Path:
-    "Folder of the bundled tiny hypernetwork."
-    import importlib.resources
-    return Path(str(importlib.resources.files('video2lora')))/'assets'/'tiny_hypernet'
-
-def load_bundled_hypernet() -> tuple:
-    "The bundled tiny hypernetwork and its metadata."
-    from video2lora.train import load_hypernet
-    if not (hypernet_dir()/'hypernet.json').exists():
-        raise FileNotFoundError(f"{hypernet_dir()}: no bundled hypernetwork (train one with `video2lora train`)")
-    return load_hypernet(hypernet_dir())

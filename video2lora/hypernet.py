@@ -4,18 +4,22 @@
 
 # %% ../nbs/06_hypernet.ipynb #c97e1dee
 from __future__ import annotations
-import math
-from dataclasses import dataclass
+import json, math
+from dataclasses import dataclass, asdict
+from pathlib import Path
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+from safetensors.torch import save_file, load_file
 
+from .io import write_folder_atomic
 from .hooks import LayerStates
 from .lora import LoRAAdapter, ModelSignature, module_shapes
 
 # %% auto #0
-__all__ = ['HyperConfig', 'Attention', 'MLP', 'PerceiverBlock', 'position_code', 'HyperNetwork', 'hyper_param_count']
+__all__ = ['HyperConfig', 'Attention', 'MLP', 'PerceiverBlock', 'position_code', 'HyperNetwork', 'hyper_param_count',
+           'save_hypernet', 'load_hypernet', 'source_states', 'hypernet_dir', 'load_bundled_hypernet']
 
 # %% ../nbs/06_hypernet.ipynb #054db817
 @dataclass
@@ -185,3 +189,39 @@ class HyperNetwork(nn.Module):
 def hyper_param_count(cfg:HyperConfig) -> int:
     "Parameters of a hypernetwork, counted on the meta device (no memory)."
     with torch.device('meta'): return sum(p.numel() for p in HyperNetwork(cfg).parameters())
+
+# %% ../nbs/06_hypernet.ipynb #b7d77a9e
+def save_hypernet(hypernet:HyperNetwork, folder, extra:dict|None=None) -> Path:
+    "Write a hypernetwork (safetensors + its HyperConfig as JSON, plus `extra`) atomically."
+    sd = {k: v.detach().contiguous().cpu() for k, v in hypernet.state_dict().items()}
+    meta = dict(format='video2lora-hypernet/1', config=asdict(hypernet.cfg), **(extra or {}))
+    def write(tmp):
+        save_file(sd, str(tmp/'hypernet.safetensors'))
+        (tmp/'hypernet.json').write_text(json.dumps(meta, indent=1, default=list))
+    return write_folder_atomic(folder, write, 'hypernet')
+
+def load_hypernet(folder) -> tuple:
+    "A saved hypernetwork and its metadata: `(HyperNetwork, meta)`."
+    folder = Path(folder)
+    if not (folder/'hypernet.json').exists(): raise FileNotFoundError(f"{folder}: no hypernet.json (not a saved hypernetwork)")
+    meta = json.loads((folder/'hypernet.json').read_text())
+    c = dict(meta['config']); c['shapes'] = {m: tuple(s) for m, s in c['shapes'].items()}
+    hn = HyperNetwork(HyperConfig(**c))
+    hn.load_state_dict(load_file(str(folder/'hypernet.safetensors')))
+    return hn.eval(), meta
+
+def source_states(states:torch.Tensor, source_layer:int=-1) -> torch.Tensor:
+    "States as the hypernetwork reads them: layer l for adapter l (-1), or layer k for every adapter (ablation)."
+    if source_layer < 0: return states
+    return states[:, source_layer:source_layer + 1].expand(-1, states.shape[1], -1, -1)
+
+def hypernet_dir() -> Path:
+    "Folder of the bundled tiny hypernetwork."
+    import importlib.resources
+    return Path(str(importlib.resources.files('video2lora')))/'assets'/'tiny_hypernet'
+
+def load_bundled_hypernet() -> tuple:
+    "The bundled tiny hypernetwork and its metadata."
+    if not (hypernet_dir()/'hypernet.json').exists():
+        raise FileNotFoundError(f"{hypernet_dir()}: no bundled hypernetwork (train one with `video2lora train`)")
+    return load_hypernet(hypernet_dir())

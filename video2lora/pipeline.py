@@ -10,19 +10,20 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import torch
+import torch.nn.functional as F
+from tqdm.auto import tqdm
 
 from .video import read_clip, video_info, Clip
-from .vlm import PromptBuilder, load_vlm
-from .tiny import load_tiny, clean_answer
+from .vlm import PromptBuilder, load_vlm, clean_answer, generate_answers
+from .tiny import load_tiny
 from .hooks import extract_layer_states
 from .lora import LoRAAdapter, ModelSignature, apply_adapter, export_peft, import_peft, AdapterFileError
-from .train import load_hypernet, source_states
-from .evaluate import load_bundled_hypernet
+from .hypernet import load_hypernet, load_bundled_hypernet, source_states
 from .io import check_output
 
 # %% auto #0
 __all__ = ['greedy_answer', 'QuestionError', 'unknown_words', 'vocabulary', 'check_question', 'frames_report', 'describe_frames',
-           'Answer', 'Video2LoRA']
+           'encode_states', 'internalize_clips', 'adapter_answers', 'Answer', 'Video2LoRA']
 
 # %% ../nbs/09_pipeline.ipynb #a532cebd
 @torch.no_grad()
@@ -80,6 +81,46 @@ def describe_frames(rep:dict) -> str:
     "'12 frames' or '1 frame, repeated to 12' (a short video), for a person."
     n, d = rep['frames_used'], rep['distinct_frames']
     return f"{d} frame{'s' * (d != 1)}, repeated to {n}" if d < n else f"{n} frames"
+
+# %% ../nbs/09_pipeline.ipynb #4f94e557
+@torch.no_grad()
+def encode_states(vlm, builder:PromptBuilder, renders:list, durations:list, batch_size:int=16,
+                  progress:bool=True, dtype=torch.bfloat16) -> tuple:
+    "Extractor states of the internalization turn of each video: `(states (N, L, T, D), mask (N, T))`, cached form."
+    out_s, out_m = [], []
+    for s in tqdm(range(0, len(renders), batch_size), desc='encode videos', disable=not progress):
+        prompts = [builder.internalize(r.frames, r.timestamps, duration=d) for r, d in zip(renders[s:s + batch_size], durations[s:s + batch_size])]
+        ls = extract_layer_states(vlm, builder.collate(prompts))
+        out_s.append(ls.states.to(dtype)); out_m.append(ls.mask)
+    T = max(s.shape[2] for s in out_s)
+    states = torch.cat([F.pad(s, (0, 0, 0, T - s.shape[2])) for s in out_s])  # (N, L, T, D)
+    mask = torch.cat([F.pad(m, (0, T - m.shape[1])) for m in out_m])          # (N, T)
+    return states, mask
+
+@torch.no_grad()
+def internalize_clips(vlm, builder:PromptBuilder, hypernet, renders:list, durations:list, source_layer:int=-1,
+                      batch_size:int=16) -> LoRAAdapter:
+    "One adapter per clip (batched), from its internalization turn."
+    states, mask = encode_states(vlm, builder, renders, durations, batch_size, progress=False, dtype=torch.float32)
+    ads = [hypernet(source_states(states[s:s + batch_size], source_layer), mask[s:s + batch_size]).detach()
+           for s in range(0, len(states), batch_size)]
+    return LoRAAdapter({k: torch.cat([a.A[k] for a in ads]) for k in ads[0].keys},
+                       {k: torch.cat([a.B[k] for a in ads]) for k in ads[0].keys}, ads[0].scaling, ads[0].signature)
+
+@torch.no_grad()
+def adapter_answers(vlm, builder:PromptBuilder, adapters:LoRAAdapter|None, clip_index:list, questions:list,
+                    max_new_tokens:int=4, batch_size:int=32) -> list:
+    "Greedy answers to text-only `questions`, question i with adapter `clip_index[i]` applied (None: no adapter)."
+    out = []
+    for s in range(0, len(questions), batch_size):
+        prompts = [builder.text_question(q) for q in questions[s:s + batch_size]]
+        if adapters is None: out += generate_answers(vlm, builder, prompts, max_new_tokens, batch_size)
+        else:
+            idx = torch.tensor(clip_index[s:s + batch_size])
+            sub = LoRAAdapter({k: v[idx] for k, v in adapters.A.items()}, {k: v[idx] for k, v in adapters.B.items()},
+                              adapters.scaling, adapters.signature)
+            with apply_adapter(vlm, sub): out += generate_answers(vlm, builder, prompts, max_new_tokens, batch_size)
+    return out
 
 # %% ../nbs/09_pipeline.ipynb #14627a86
 @dataclass

@@ -16,19 +16,19 @@ from safetensors.torch import save_file, load_file
 from tqdm.auto import tqdm
 
 from .world import WorldConfig, draw_clip, render, QUESTION_TYPES
-from .vlm import PromptBuilder
+from .vlm import PromptBuilder, load_vlm_folder, generate_answers
 from .io import write_folder_atomic, write_text_atomic, check_output, claim_folder, check_ranges, ConfigError
-from .tiny import (load_tiny, load_vlm_folder, pick_targets, answer_loss, generate_answers, token_f1, prefix_and_suffixes,
-                             collate_multi, lr_at)
+from .tiny import load_tiny
+from .tiny_recipe import pick_targets, answer_loss, prefix_and_suffixes, collate_multi, lr_at
+from .metrics import CAPTION_QUESTION, score_answers, caption_scores
 from .hooks import extract_layer_states
 from .lora import LoRAAdapter, apply_adapter
-from .hypernet import HyperConfig, HyperNetwork
+from .hypernet import HyperConfig, HyperNetwork, save_hypernet, load_hypernet, source_states
+from .pipeline import encode_states, internalize_clips, adapter_answers
 
 # %% auto #0
-__all__ = ['answer_positions', 'aligned_kl', 'HyperTrainConfig', 'load_frozen_vlm', 'encode_states', 'source_states',
-           'teacher_logits', 'student_batch', 'hyper_step', 'save_hypernet', 'load_hypernet', 'save_checkpoint',
-           'load_checkpoint', 'internalize_clips', 'adapter_answers', 'score_answers', 'adapter_qa', 'train_hypernet',
-           'plot_hyper_training']
+__all__ = ['answer_positions', 'aligned_kl', 'HyperTrainConfig', 'load_frozen_vlm', 'teacher_logits', 'student_batch',
+           'hyper_step', 'save_checkpoint', 'load_checkpoint', 'adapter_qa', 'train_hypernet', 'plot_hyper_training']
 
 # %% ../nbs/07_train.ipynb #6e581c7b
 def answer_positions(labels:torch.Tensor) -> tuple: # labels: (B, T), -100 except at target tokens
@@ -90,26 +90,6 @@ def load_frozen_vlm(name:str='') -> tuple:
     "The frozen VLM and its tokenizer: the bundled tiny SmolVLM for '' , else a saved folder."
     return load_tiny() if not name else load_vlm_folder(name)
 
-# %% ../nbs/07_train.ipynb #8e22f1d0
-@torch.no_grad()
-def encode_states(vlm, builder:PromptBuilder, renders:list, durations:list, batch_size:int=16,
-                  progress:bool=True, dtype=torch.bfloat16) -> tuple:
-    "Extractor states of the internalization turn of each video: `(states (N, L, T, D), mask (N, T))`, cached form."
-    out_s, out_m = [], []
-    for s in tqdm(range(0, len(renders), batch_size), desc='encode videos', disable=not progress):
-        prompts = [builder.internalize(r.frames, r.timestamps, duration=d) for r, d in zip(renders[s:s + batch_size], durations[s:s + batch_size])]
-        ls = extract_layer_states(vlm, builder.collate(prompts))
-        out_s.append(ls.states.to(dtype)); out_m.append(ls.mask)
-    T = max(s.shape[2] for s in out_s)
-    states = torch.cat([F.pad(s, (0, 0, 0, T - s.shape[2])) for s in out_s])  # (N, L, T, D)
-    mask = torch.cat([F.pad(m, (0, T - m.shape[1])) for m in out_m])          # (N, T)
-    return states, mask
-
-def source_states(states:torch.Tensor, source_layer:int=-1) -> torch.Tensor:
-    "States as the hypernetwork reads them: layer l for adapter l (-1), or layer k for every adapter (ablation)."
-    if source_layer < 0: return states
-    return states[:, source_layer:source_layer + 1].expand(-1, states.shape[1], -1, -1)
-
 # %% ../nbs/07_train.ipynb #65ca2acd
 @torch.no_grad()
 def teacher_logits(vlm, pixel_values, prefix_ids, suffix_ids, suffix_mask) -> torch.Tensor:
@@ -145,25 +125,6 @@ def hyper_step(hypernet, vlm, builder:PromptBuilder, states, mask, targets:list,
     return res
 
 # %% ../nbs/07_train.ipynb #6519c3a1
-def save_hypernet(hypernet:HyperNetwork, folder, extra:dict|None=None) -> Path:
-    "Write a hypernetwork (safetensors + its HyperConfig as JSON, plus `extra`) atomically."
-    sd = {k: v.detach().contiguous().cpu() for k, v in hypernet.state_dict().items()}
-    meta = dict(format='video2lora-hypernet/1', config=asdict(hypernet.cfg), **(extra or {}))
-    def write(tmp):
-        save_file(sd, str(tmp/'hypernet.safetensors'))
-        (tmp/'hypernet.json').write_text(json.dumps(meta, indent=1, default=list))
-    return write_folder_atomic(folder, write, 'hypernet')
-
-def load_hypernet(folder) -> tuple:
-    "A saved hypernetwork and its metadata: `(HyperNetwork, meta)`."
-    folder = Path(folder)
-    if not (folder/'hypernet.json').exists(): raise FileNotFoundError(f"{folder}: no hypernet.json (not a saved hypernetwork)")
-    meta = json.loads((folder/'hypernet.json').read_text())
-    c = dict(meta['config']); c['shapes'] = {m: tuple(s) for m, s in c['shapes'].items()}
-    hn = HyperNetwork(HyperConfig(**c))
-    hn.load_state_dict(load_file(str(folder/'hypernet.safetensors')))
-    return hn.eval(), meta
-
 def _optimizer_tensors(opt) -> tuple:
     sd = opt.state_dict()
     tensors = {f"{pid}.{k}": (v if torch.is_tensor(v) else torch.tensor(v)).contiguous() for pid, st in sd['state'].items() for k, v in st.items()}
@@ -193,39 +154,6 @@ def load_checkpoint(folder, hypernet, opt) -> dict:
     return meta
 
 # %% ../nbs/07_train.ipynb #8a4c690e
-@torch.no_grad()
-def internalize_clips(vlm, builder:PromptBuilder, hypernet, renders:list, durations:list, source_layer:int=-1,
-                      batch_size:int=16) -> LoRAAdapter:
-    "One adapter per clip (batched), from its internalization turn."
-    states, mask = encode_states(vlm, builder, renders, durations, batch_size, progress=False, dtype=torch.float32)
-    ads = [hypernet(source_states(states[s:s + batch_size], source_layer), mask[s:s + batch_size]).detach()
-           for s in range(0, len(states), batch_size)]
-    return LoRAAdapter({k: torch.cat([a.A[k] for a in ads]) for k in ads[0].keys},
-                       {k: torch.cat([a.B[k] for a in ads]) for k in ads[0].keys}, ads[0].scaling, ads[0].signature)
-
-@torch.no_grad()
-def adapter_answers(vlm, builder:PromptBuilder, adapters:LoRAAdapter|None, clip_index:list, questions:list,
-                    max_new_tokens:int=4, batch_size:int=32) -> list:
-    "Greedy answers to text-only `questions`, question i with adapter `clip_index[i]` applied (None: no adapter)."
-    out = []
-    for s in range(0, len(questions), batch_size):
-        prompts = [builder.text_question(q) for q in questions[s:s + batch_size]]
-        if adapters is None: out += generate_answers(vlm, builder, prompts, max_new_tokens, batch_size)
-        else:
-            idx = torch.tensor(clip_index[s:s + batch_size])
-            sub = LoRAAdapter({k: v[idx] for k, v in adapters.A.items()}, {k: v[idx] for k, v in adapters.B.items()},
-                              adapters.scaling, adapters.signature)
-            with apply_adapter(vlm, sub): out += generate_answers(vlm, builder, prompts, max_new_tokens, batch_size)
-    return out
-
-def score_answers(preds:list, qa:list) -> dict:
-    "Exact-match accuracy per question type and overall for predictions of `qa` records."
-    hits, n = Counter(), Counter()
-    for p, q in zip(preds, qa): hits[q['type']] += p == q['answer']; n[q['type']] += 1
-    res = {t: hits[t] / n[t] for t in QUESTION_TYPES if n[t]}
-    res['overall'] = sum(hits.values()) / max(1, sum(n.values())); res['n_questions'] = sum(n.values())
-    return res
-
 def adapter_qa(vlm, builder:PromptBuilder, hypernet, clips:list, renders:list, captions:bool=False,
                source_layer:int=-1) -> dict:
     "QA exact match (and optionally caption EM / F1) answering from adapters alone, zero visual tokens."
@@ -234,9 +162,8 @@ def adapter_qa(vlm, builder:PromptBuilder, hypernet, clips:list, renders:list, c
     qa = [q for c in clips for q in c.qa]
     res = score_answers(adapter_answers(vlm, builder, ads, idx, [q['question'] for q in qa]), qa)
     if captions:
-        caps = adapter_answers(vlm, builder, ads, list(range(len(clips))), ["describe the video."] * len(clips), 64)
-        res['caption_em'] = float(np.mean([p == c.caption for p, c in zip(caps, clips)]))
-        res['caption_f1'] = float(np.mean([token_f1(p, c.caption) for p, c in zip(caps, clips)]))
+        caps = adapter_answers(vlm, builder, ads, list(range(len(clips))), [CAPTION_QUESTION] * len(clips), 64)
+        res.update(caption_scores(caps, [c.caption for c in clips]))
     return res
 
 # %% ../nbs/07_train.ipynb #8e3bd464

@@ -7,18 +7,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
+import json
 
 import numpy as np
 import torch
 from transformers import SmolVLMConfig, SmolVLMForConditionalGeneration, PreTrainedTokenizerFast
 
+from .io import write_folder_atomic
 from .video import resize_square
 
 # %% auto #0
 __all__ = ['SMOLVLM2_SPECIAL_TOKENS', 'PRESETS', 'INTERNALIZE_INSTRUCTION', 'TEMPLATE_WORDS', 'VLMPreset', 'preset_config',
-           'tokens_per_frame', 'build_vlm', 'freeze', 'count_params', 'WeightsNotFoundError', 'load_vlm',
-           'frames_to_pixels', 'number_words', 'video_text', 'chat_text', 'Prompt', 'PromptBatch', 'PromptBuilder',
-           'word_tokenizer', 'encode_frames', 'prompt_embeddings']
+           'tokens_per_frame', 'build_vlm', 'freeze', 'count_params', 'WeightsNotFoundError', 'load_vlm', 'save_vlm',
+           'load_vlm_folder', 'frames_to_pixels', 'number_words', 'video_text', 'chat_text', 'Prompt', 'PromptBatch',
+           'PromptBuilder', 'word_tokenizer', 'encode_frames', 'prompt_embeddings', 'clean_answer', 'generate_answers']
 
 # %% ../nbs/02_vlm.ipynb #f4c3e5d6
 SMOLVLM2_SPECIAL_TOKENS = {  # token -> id in SmolVLM2's tokenizer
@@ -136,6 +138,23 @@ def load_vlm(name_or_path:str|Path, # local folder or hub id (e.g. 'HuggingFaceT
     except OSError as e:
         raise WeightsNotFoundError(f"{name_or_path}: weights not found locally ({str(e).splitlines()[0][:120]}). {hint}") from None
     return freeze(model.to(device))
+
+# %% ../nbs/02_vlm.ipynb #7e4c13d0
+def save_vlm(model, tok, folder, extra:dict|None=None):
+    "Save a SmolVLM and its tokenizer (safetensors + JSON) atomically; only a new, empty or video2lora `model` folder is replaced."
+    def write(tmp):
+        model.save_pretrained(tmp, safe_serialization=True)
+        tok.save_pretrained(tmp)
+        if extra: (tmp/'training.json').write_text(json.dumps(extra, indent=1))
+    return write_folder_atomic(folder, write, 'model')
+
+# %% ../nbs/02_vlm.ipynb #25c4b07d
+def load_vlm_folder(folder, dtype=torch.float32) -> tuple:
+    "A saved SmolVLM and its tokenizer, frozen: `(model, tokenizer)`."
+    folder = Path(folder)
+    if not (folder/'config.json').exists(): raise FileNotFoundError(f"{folder}: no saved model (config.json missing)")
+    model = SmolVLMForConditionalGeneration.from_pretrained(folder, dtype=dtype, use_safetensors=True)
+    return freeze(model), PreTrainedTokenizerFast.from_pretrained(folder)
 
 # %% ../nbs/02_vlm.ipynb #46dac93c
 def frames_to_pixels(frames:np.ndarray, # (N, H, W, 3) uint8
@@ -345,3 +364,25 @@ def prompt_embeddings(model:SmolVLMForConditionalGeneration, # the VLM
         if n != len(f): raise ValueError(f"example {i}: {n} image tokens but {len(f)} frame features")
         emb[i, batch.visual_mask[i]] = f.to(emb.dtype)
     return emb
+
+# %% ../nbs/02_vlm.ipynb #775abf70
+def clean_answer(tok, ids) -> str:
+    "Decode generated ids up to `<end_of_utterance>`, normalising the word tokenizer's spacing."
+    eos = tok.convert_tokens_to_ids('<end_of_utterance>')
+    ids = list(ids)
+    if eos in ids: ids = ids[:ids.index(eos)]
+    text = tok.decode(ids, skip_special_tokens=True)
+    return ' '.join(text.replace(' .', '.').replace(' ?', '?').replace(' ,', ',').split())
+
+# %% ../nbs/02_vlm.ipynb #d01d3af9
+@torch.no_grad()
+def generate_answers(model, builder:PromptBuilder, prompts:list, max_new_tokens:int=4, batch_size:int=32) -> list:
+    "Greedy answers (strings) to a list of prompts, in left-padded batches."
+    tok, out = builder.tok, []
+    eos = tok.convert_tokens_to_ids('<end_of_utterance>')
+    for s in range(0, len(prompts), batch_size):
+        batch = builder.collate(prompts[s:s + batch_size])
+        gen = model.generate(**batch.model_inputs(), max_new_tokens=max_new_tokens, do_sample=False,
+                             eos_token_id=eos, pad_token_id=builder.pad_id)
+        out += [clean_answer(tok, g[batch.input_ids.shape[1]:]) for g in gen]
+    return out
