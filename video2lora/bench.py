@@ -13,7 +13,7 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
-from .vlm import PRESETS, PromptBuilder, build_vlm, preset_config, word_tokenizer, chat_text, video_text, prompt_embeddings, count_params
+from .vlm import head_dim, PRESETS, PromptBuilder, build_vlm, preset_config, word_tokenizer, chat_text, video_text, prompt_embeddings, count_params
 from .tiny import load_tiny
 from .io import write_text_atomic, claim_folder
 from .hooks import extract_layer_states
@@ -100,8 +100,7 @@ def frame_times(n_frames:int, fps:float=1.0) -> tuple:
 def kv_bytes_per_token(config, bytes_per_value:int=2) -> int:
     "Key/value cache bytes one token costs: `2 x layers x kv_heads x head_dim x bytes`."
     tc = getattr(config, 'text_config', config)
-    head_dim = getattr(tc, 'head_dim', None) or tc.hidden_size // tc.num_attention_heads
-    return 2 * tc.num_hidden_layers * tc.num_key_value_heads * head_dim * bytes_per_value
+    return 2 * tc.num_hidden_layers * tc.num_key_value_heads * head_dim(tc) * bytes_per_value
 
 def adapter_bytes(hcfg:HyperConfig, bytes_per_value:int=2) -> int:
     "Bytes of one adapter the hypernetwork writes: `layers x sum_modules r (d_in + d_out) x bytes`."

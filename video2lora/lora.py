@@ -15,6 +15,7 @@ from safetensors import SafetensorError
 from safetensors.torch import save_file, load_file
 
 from .io import write_folder_atomic
+from .vlm import head_dim
 from .hooks import ADAPTER_MARK, decoder_layers
 
 # %% auto #0
@@ -32,7 +33,7 @@ LAYERS_PATH = 'model.text_model.layers'          # path of the decoder layers in
 def module_shapes(text_config, modules=tuple(MODULE_PATHS)) -> dict:
     "`{module: (d_in, d_out)}` of the language model's linear layers, from its config."
     D, M = text_config.hidden_size, text_config.intermediate_size
-    hd = getattr(text_config, 'head_dim', None) or D // text_config.num_attention_heads
+    hd = head_dim(text_config)
     q, kv = text_config.num_attention_heads * hd, text_config.num_key_value_heads * hd
     all_shapes = dict(q_proj=(D, q), k_proj=(D, kv), v_proj=(D, kv), o_proj=(q, D), gate_proj=(D, M), up_proj=(D, M), down_proj=(M, D))
     bad = [m for m in modules if m not in all_shapes]

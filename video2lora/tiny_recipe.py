@@ -23,7 +23,7 @@ from .vlm import (VLMPreset, preset_config, build_vlm, freeze, count_params, wor
 from .io import claim_folder, check_ranges
 from .metrics import CAPTION_QUESTION, score_answers, caption_scores, token_f1
 from .tiny import TINY_PRESET, TINY_SPECIAL_TOKENS, load_tiny, tiny_dir
-from .vlm import save_vlm, load_vlm_folder, generate_answers
+from .vlm import save_vlm, load_vlm_folder, generate_answers, suffixes_over_prefix
 
 # %% auto #0
 __all__ = ['world_words', 'tiny_tokenizer', 'object_grid', 'dense_labels', 'TinyTrainConfig', 'TinyPool', 'pick_target',
@@ -260,13 +260,11 @@ def multi_target_loss(net:'TinyWithHeads', # model with heads
     vis = prefix_ids == m.config.image_token_id                             # (B, P)
     emb = emb.masked_scatter(vis[..., None], feats.to(emb.dtype))
     pre = m.model(inputs_embeds=emb, use_cache=True, output_hidden_states=labels is not None)
-    cache = pre.past_key_values
-    cache.batch_repeat_interleave(K)                                        # (B*K, heads, P, d) per layer
     P = prefix_ids.shape[1]
-    mask = torch.cat([torch.ones(B * K, P, dtype=suffix_mask.dtype), suffix_mask], 1)
-    out = m(input_ids=suffix_ids, attention_mask=mask, past_key_values=cache, use_cache=True,
-            output_attentions=pointer is not None, output_hidden_states=deep_layer is not None)  # pointer: needs 'eager' attention
-    logits = torch.cat([m.lm_head(pre.last_hidden_state[:, -1:]).repeat_interleave(K, 0), out.logits], 1)[:, :-1]
+    out, logits = suffixes_over_prefix(m, pre.past_key_values, m.lm_head(pre.last_hidden_state[:, -1:]), suffix_ids, suffix_mask,
+                                       output_attentions=pointer is not None,            # pointer: needs 'eager' attention
+                                       output_hidden_states=deep_layer is not None)
+    logits = logits[:, :-1]
     res = dict(answer=answer_loss(logits, suffix_labels))                  # logits[:, j] predicts suffix token j
     if labels is not None:
         patches = img.last_hidden_state                                    # (B*N, 64, Dv)

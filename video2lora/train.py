@@ -16,7 +16,7 @@ from safetensors.torch import save_file, load_file
 from tqdm.auto import tqdm
 
 from .world import WorldConfig, draw_clip, render, QUESTION_TYPES
-from .vlm import PromptBuilder, load_vlm_folder, generate_answers
+from .vlm import PromptBuilder, load_vlm_folder, generate_answers, suffixes_over_prefix
 from .io import write_folder_atomic, write_text_atomic, check_output, claim_folder, check_ranges, ConfigError
 from .tiny import load_tiny
 from .tiny_recipe import pick_targets, answer_loss, prefix_and_suffixes, collate_multi, lr_at
@@ -94,15 +94,8 @@ def load_frozen_vlm(name:str='') -> tuple:
 @torch.no_grad()
 def teacher_logits(vlm, pixel_values, prefix_ids, suffix_ids, suffix_mask) -> torch.Tensor:
     "Teacher logits `(B*K, 1 + S, V)` over [last prefix position, suffix] with the video in context."
-    m = vlm
-    B, K = prefix_ids.shape[0], suffix_ids.shape[0] // prefix_ids.shape[0]
-    pre = m(input_ids=prefix_ids, pixel_values=pixel_values, use_cache=True)
-    cache = pre.past_key_values
-    cache.batch_repeat_interleave(K)
-    P = prefix_ids.shape[1]
-    mask = torch.cat([torch.ones(B * K, P, dtype=suffix_mask.dtype), suffix_mask], 1)
-    out = m(input_ids=suffix_ids, attention_mask=mask, past_key_values=cache, use_cache=True)
-    return torch.cat([pre.logits[:, -1:].repeat_interleave(K, 0), out.logits], 1)
+    pre = vlm(input_ids=prefix_ids, pixel_values=pixel_values, use_cache=True)
+    return suffixes_over_prefix(vlm, pre.past_key_values, pre.logits[:, -1:], suffix_ids, suffix_mask)[1]
 
 # %% ../nbs/07_train.ipynb #77592a6d
 def student_batch(builder:PromptBuilder, targets:list):

@@ -17,10 +17,11 @@ from .io import write_folder_atomic
 from .video import resize_square
 
 # %% auto #0
-__all__ = ['SMOLVLM2_SPECIAL_TOKENS', 'PRESETS', 'INTERNALIZE_INSTRUCTION', 'TEMPLATE_WORDS', 'VLMPreset', 'preset_config',
-           'tokens_per_frame', 'build_vlm', 'freeze', 'count_params', 'WeightsNotFoundError', 'load_vlm', 'save_vlm',
-           'load_vlm_folder', 'frames_to_pixels', 'number_words', 'video_text', 'chat_text', 'Prompt', 'PromptBatch',
-           'PromptBuilder', 'word_tokenizer', 'encode_frames', 'prompt_embeddings', 'clean_answer', 'generate_answers']
+__all__ = ['SMOLVLM2_SPECIAL_TOKENS', 'PRESETS', 'INTERNALIZE_INSTRUCTION', 'TEMPLATE_WORDS', 'visual_tokens', 'head_dim',
+           'VLMPreset', 'preset_config', 'tokens_per_frame', 'build_vlm', 'freeze', 'count_params',
+           'WeightsNotFoundError', 'load_vlm', 'save_vlm', 'load_vlm_folder', 'frames_to_pixels', 'number_words',
+           'video_text', 'chat_text', 'Prompt', 'PromptBatch', 'PromptBuilder', 'word_tokenizer', 'encode_frames',
+           'prompt_embeddings', 'suffixes_over_prefix', 'clean_answer', 'generate_answers']
 
 # %% ../nbs/02_vlm.ipynb #f4c3e5d6
 SMOLVLM2_SPECIAL_TOKENS = {  # token -> id in SmolVLM2's tokenizer
@@ -28,6 +29,14 @@ SMOLVLM2_SPECIAL_TOKENS = {  # token -> id in SmolVLM2's tokenizer
     '<fake_token_around_image>': 49189, '<image>': 49190, '<end_of_utterance>': 49279}
 
 # %% ../nbs/02_vlm.ipynb #ce0ae386
+def visual_tokens(image_size:int, patch_size:int, scale_factor:int) -> int:
+    "Visual tokens of one image tile: `(image_size / patch_size)^2` patches, pixel-shuffled by `scale_factor^2`."
+    return (image_size // patch_size) ** 2 // scale_factor ** 2
+
+def head_dim(text_config) -> int:
+    "Width of one attention head of a language model config (its `head_dim`, else hidden / heads)."
+    return getattr(text_config, 'head_dim', None) or text_config.hidden_size // text_config.num_attention_heads
+
 @dataclass(frozen=True)
 class VLMPreset:
     "The numbers that define a SmolVLM2 architecture."
@@ -51,7 +60,7 @@ class VLMPreset:
     image_token_id: int = 49190  # id of `<image>`
 
     @property
-    def tokens_per_frame(self) -> int: return (self.image_size // self.patch_size) ** 2 // self.scale_factor ** 2
+    def tokens_per_frame(self) -> int: return visual_tokens(self.image_size, self.patch_size, self.scale_factor)
 
 # %% ../nbs/02_vlm.ipynb #92f06842
 PRESETS = {
@@ -83,7 +92,7 @@ def preset_config(preset:str|VLMPreset) -> SmolVLMConfig:
 def tokens_per_frame(config:SmolVLMConfig) -> int:
     "Visual tokens one frame costs: `(image_size / patch_size)^2 / scale_factor^2`."
     v = config.vision_config
-    return (v.image_size // v.patch_size) ** 2 // config.scale_factor ** 2
+    return visual_tokens(v.image_size, v.patch_size, config.scale_factor)
 
 # %% ../nbs/02_vlm.ipynb #faa78085
 def build_vlm(config:SmolVLMConfig|str, # a config or a preset name
@@ -364,6 +373,22 @@ def prompt_embeddings(model:SmolVLMForConditionalGeneration, # the VLM
         if n != len(f): raise ValueError(f"example {i}: {n} image tokens but {len(f)} frame features")
         emb[i, batch.visual_mask[i]] = f.to(emb.dtype)
     return emb
+
+# %% ../nbs/02_vlm.ipynb #4f349630
+def suffixes_over_prefix(model, # a SmolVLM (or anything with its forward signature)
+                         cache, # the prefix's past_key_values: B prefixes of the same length P
+                         last_logits:torch.Tensor, # (B, 1, V) logits at each prefix's last position
+                         suffix_ids:torch.Tensor, # (B*K, S) right-padded, K suffixes per prefix in order
+                         suffix_mask:torch.Tensor, # (B*K, S) 1 at real tokens
+                         **kw, # passed to the suffix forward (e.g. output_attentions)
+                        ) -> tuple: # (suffix output, logits (B*K, 1 + S, V))
+    "K suffixes per prefix over its cached keys/values, computed once per prefix."
+    B, K = last_logits.shape[0], suffix_ids.shape[0] // last_logits.shape[0]
+    P = cache.get_seq_length()
+    cache.batch_repeat_interleave(K)                                          # (B*K, heads, P, d) per layer
+    mask = torch.cat([torch.ones(B * K, P, dtype=suffix_mask.dtype, device=suffix_mask.device), suffix_mask], 1)
+    out = model(input_ids=suffix_ids, attention_mask=mask, past_key_values=cache, use_cache=True, **kw)
+    return out, torch.cat([last_logits.repeat_interleave(K, 0), out.logits], 1)
 
 # %% ../nbs/02_vlm.ipynb #775abf70
 def clean_answer(tok, ids) -> str:
