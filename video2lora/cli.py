@@ -272,6 +272,17 @@ def _bench_outputs(res:dict, out:Path):
 def cmd_bench(args) -> int:
     "The efficiency benchmark: tokens, TTFT (1)-(5), memory, internalization cost and break-even; JSON, table, figure."
     from video2lora.bench import BenchConfig, run_bench
+    if args.components:                                          # the building blocks, each with its target
+        from video2lora.components import run_components, components_report
+        out = check_output(args.out, 'bench')
+        res = run_components(quick=args.quick, threads=args.threads or 2)
+        res['command'] = 'video2lora ' + ' '.join(sys.argv[1:])
+        report = components_report(res)
+        print(report)
+        write_folder_atomic(out, lambda tmp: ((tmp/'components.json').write_text(json.dumps(res, indent=1)),
+                                              (tmp/'components.md').write_text(f"```\n{report}\n```\n")), 'bench')
+        print(f"\nresults in {out/'components.json'}")
+        return 0
     if args.report:                                              # re-render a saved run, measure nothing
         path = Path(args.report)
         if not path.is_file(): raise FileNotFoundError(f"{path}: no such benchmark JSON")
@@ -367,6 +378,7 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument('--device', default=None, help="'cpu' (default) or 'cuda'")
     b.add_argument('--threads', type=positive, default=None, help='torch CPU threads (default: all cores)')
     b.add_argument('--report', default=None, help='re-render the table, report and figure of a saved bench.json (measures nothing)')
+    b.add_argument('--components', action='store_true', help='benchmark the building blocks instead (extractor, adapters, hypernetwork), each with its target; --quick for fewer repeats')
     b.set_defaults(func=cmd_bench)
     return p
 

@@ -5,7 +5,7 @@
 # %% ../nbs/03a_tiny_recipe.ipynb #8047829b
 from __future__ import annotations
 import csv, json, math, re, tempfile, time
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, asdict
 from pathlib import Path
 
@@ -29,7 +29,7 @@ from .vlm import save_vlm, load_vlm_folder, generate_answers, suffixes_over_pref
 __all__ = ['world_words', 'tiny_tokenizer', 'object_grid', 'dense_labels', 'TinyTrainConfig', 'TinyPool', 'pick_target',
            'pick_targets', 'parse_focus', 'referent', 'answer_loss', 'TinyWithHeads', 'prefix_and_suffixes',
            'multi_target_loss', 'collate_multi', 'evaluate_video_qa', 'lr_at', 'train_tiny', 'plot_training',
-           'evaluate_tiny', 'results_table']
+           'evaluate_tiny', 'results_table', 'linear_probe', 'probe_tiny', 'probe_report']
 
 # %% ../nbs/03a_tiny_recipe.ipynb #d380c2a9
 def world_words() -> list:
@@ -472,3 +472,80 @@ def results_table(res:dict) -> str:
                    f"{res['long_factor']}x frames": res['test_long'].get(t, float('nan')),
                    '12 frames, same clips': res['test_long_same_clips_12'].get(t, float('nan'))}
     return format_table(rows)
+
+# %% ../nbs/03a_tiny_recipe.ipynb #15a26f6d
+def linear_probe(X:torch.Tensor, # (n, d) features
+                 y:torch.Tensor, # (n,) class labels
+                 n_classes:int,
+                 n_train:int, # rows [0, n_train) train, the rest test
+                 seed:int=0) -> float:
+    "Held-out accuracy of a logistic regression of `y` on standardised `X` (Adam, 300 full-batch steps)."
+    torch.manual_seed(seed)
+    mu, sd = X[:n_train].mean(0), X[:n_train].std(0) + 1e-5
+    X = (X - mu) / sd
+    lin = nn.Linear(X.shape[1], n_classes)
+    opt = torch.optim.Adam(lin.parameters(), 1e-2, weight_decay=1e-3)
+    for _ in range(300):
+        loss = F.cross_entropy(lin(X[:n_train]), y[:n_train]); opt.zero_grad(); loss.backward(); opt.step()
+    with torch.no_grad(): return (lin(X[n_train:]).argmax(1) == y[n_train:]).float().mean().item()
+
+@torch.no_grad()
+def probe_tiny(model, tok, # a tiny SmolVLM and its tokenizer
+               n_clips:int=300, # validation clips (probes train on the first two thirds, test on the rest)
+               seed:int=0, # world seed of the clips
+               batch:int=20) -> dict:
+    "Where a question type is lost: accuracy by object count, what object tokens know (direction probe per layer), what reaches the answer, where attention goes."
+    model.set_attn_implementation('eager')                       # attention weights for the referent mass
+    b, w = PromptBuilder.for_model(tok, model.config), WorldConfig()
+    clips = [draw_clip(w, seed, 'val', i) for i in range(n_clips)]
+    frames = [render(c) for c in clips]
+    labels = [dense_labels(c, w, c.n_frames) for c in clips]     # per-token direction and object index, once per clip
+    dirs, n_train = sorted(DIRECTIONS), int(n_clips * 2 / 3)
+    prompts, refs = [], []                                        # 1. accuracy per type and object count
+    for c, f in zip(clips, frames):
+        for q in c.qa:
+            if q['type'] in ('colour', 'direction', 'exists'):
+                prompts.append(b.video_question(f.frames, f.timestamps, q['question'], duration=c.duration)); refs.append((c, q))
+    acc = defaultdict(lambda: [0, 0])
+    for p, (c, q) in zip(generate_answers(model, b, prompts, 4), refs):
+        a = acc[f"{q['type']}, {len(c.objects)} object(s)"]; a[0] += p == q['answer']; a[1] += 1
+    res = dict(clips=n_clips, accuracy_by_objects={k: dict(acc=v[0] / v[1], n=v[1]) for k, v in sorted(acc.items())})
+    tok_h, tok_y, tok_clip = defaultdict(list), [], []           # 2. token probe, 3. answer probe, 4. attention on the referent
+    ans_h, ans_y, ans_clip, mass = defaultdict(list), [], [], defaultdict(list)
+    for s in range(0, n_clips, batch):
+        idx = range(s, min(s + batch, n_clips))
+        pb = b.collate([b.video_question(frames[i].frames, frames[i].timestamps, CAPTION_QUESTION, duration=clips[i].duration) for i in idx])
+        out = model(**pb.model_inputs(), output_hidden_states=True)
+        vis = pb.input_ids == model.config.image_token_id
+        for l, h in enumerate(out.hidden_states): tok_h[l].append(h[vis].float())
+        for i in idx:
+            y = torch.from_numpy(labels[i]['direction']).flatten(); tok_y.append(y); tok_clip += [i] * len(y)
+        qs = [(i, q) for i in idx for q in clips[i].qa if q['type'] == 'direction']
+        if not qs: continue
+        pb = b.collate([b.video_question(frames[i].frames, frames[i].timestamps, q['question'], duration=clips[i].duration) for i, q in qs])
+        out = model(**pb.model_inputs(), output_hidden_states=True, output_attentions=True)
+        vis = pb.input_ids == model.config.image_token_id
+        for l, h in enumerate(out.hidden_states): ans_h[l].append(h[:, -1].float())
+        for k, (i, q) in enumerate(qs):
+            ans_y.append(dirs.index(q['answer'])); ans_clip.append(i)
+            r = referent(clips[i], q['question'])
+            if r is None: continue
+            on = torch.from_numpy(labels[i]['object']).flatten() == r
+            for l, att in enumerate(out.attentions): mass[l].append(att[k, :, -1][:, vis[k]][:, on].sum(1).max().item())
+    y, keep = torch.cat(tok_y), torch.tensor(tok_clip)
+    obj = y > 0                                                   # object tokens only; train clips come first
+    res['token_probe'] = {l: linear_probe(torch.cat(tok_h[l])[obj], y[obj] - 1, 4, int((keep[obj] < n_train).sum())) for l in tok_h}
+    ya, n_tr = torch.tensor(ans_y), int((torch.tensor(ans_clip) < n_train).sum())
+    res['answer_probe'] = {l: linear_probe(torch.cat(ans_h[l]), ya, 4, n_tr) for l in ans_h}
+    res['referent_attention'] = {l: float(np.mean(v)) for l, v in mass.items()}
+    return res
+
+def probe_report(res:dict) -> str:
+    "The probes as text: accuracy by object count, then one line per probe over hidden-state indices."
+    lines = [f"{res['clips']} validation clips; accuracy by object count:"]
+    lines += [f"  {k:24s} {v['acc']:.3f} (n={v['n']})" for k, v in res['accuracy_by_objects'].items()]
+    lines.append("hidden-state index (0 = embeddings, last = after the final norm):")
+    lines.append("  direction of object tokens, linear probe:    " + '  '.join(f"{l}: {v:.3f}" for l, v in res['token_probe'].items()))
+    lines.append("  direction answer at the answer token, probe: " + '  '.join(f"{l}: {v:.3f}" for l, v in res['answer_probe'].items()))
+    lines.append("  best head's attention mass on the asked-about object: " + '  '.join(f"{l}: {v:.3f}" for l, v in res['referent_attention'].items()))
+    return '\n'.join(lines)
