@@ -159,15 +159,14 @@ def results_table(res:dict) -> str:
 
 def plot_conditions(res:dict, title:str='held-out test clips'):
     "Accuracy per question type for each condition, and the (b) - (a) interval against the margin."
-    import matplotlib.pyplot as plt
+    import matplotlib.pyplot as plt, seaborn as sns
     conds = [k for k in ('a_video_in_context', 'b_video2lora', 'c_blind') if k in res]
     types = [t for t in QUESTION_TYPES if t in res[conds[0]]] + ['overall']
     fig, (a1, a2) = plt.subplots(1, 2, figsize=(11, 3), gridspec_kw=dict(width_ratios=[3, 1]))
-    w = 0.8 / len(conds)
-    for i, k in enumerate(conds):
-        a1.bar(np.arange(len(types)) + i * w, [res[k][t] for t in types], w, label=k.split('_', 1)[1].replace('_', ' '))
-    a1.set_xticks(np.arange(len(types)) + w * (len(conds) - 1) / 2); a1.set_xticklabels(types, fontsize=8)
-    a1.set_ylabel('exact match'); a1.set_ylim(0, 1.05); a1.legend(fontsize=7); a1.set_title(title, fontsize=9)
+    acc = np.array([[res[k][t] for t in types] for k in conds])                # (conditions, types): exact match
+    sns.heatmap(acc, ax=a1, vmin=0, vmax=1, cmap='viridis', annot=True, fmt='.2f', annot_kws=dict(fontsize=7),
+                xticklabels=types, yticklabels=[k.replace('_', ' ', 1).replace('_', ' ') for k in conds], cbar_kws=dict(label='exact match'))
+    a1.tick_params(labelsize=7); a1.set_title(title, fontsize=9)
     e = res['b_vs_a']
     a2.axvspan(-100 * e['margin'], 100 * e['margin'], color='green', alpha=0.15, label=f"margin +/-{100 * e['margin']:.0f}")
     a2.errorbar([100 * e['diff']], [0], xerr=[[100 * (e['diff'] - e['ci90'][0])], [100 * (e['ci90'][1] - e['diff'])]], fmt='o', capsize=4, label='90% CI')

@@ -391,14 +391,15 @@ def compose(adapters:list, # LoRAAdapters for the same model and modules (not ba
 # %% ../nbs/05_lora.ipynb #f9ef56d2
 def plot_adapter(adapter:LoRAAdapter, title:str='adapter', module:str|None=None):
     "Heatmap of ||delta W||_F per (module, layer) and the singular-value spectra of one module's deltas."
-    import matplotlib.pyplot as plt
+    import matplotlib.pyplot as plt, seaborn as sns
     if adapter.batched: adapter = adapter[0]
     mods, layers = adapter.modules, adapter.layers
     module = module or mods[0]
     norms = np.array([[adapter.delta(l, m).norm().item() if (l, m) in adapter.A else np.nan for l in layers] for m in mods])
     fig, (a1, a2) = plt.subplots(1, 2, figsize=(10, 2.6), gridspec_kw=dict(width_ratios=[1.4, 1]))
-    im = a1.imshow(norms, aspect='auto', cmap='magma'); fig.colorbar(im, ax=a1, fraction=0.04)
-    a1.set_yticks(range(len(mods))); a1.set_yticklabels(mods, fontsize=7); a1.set_xlabel('layer')
+    sns.heatmap(norms, ax=a1, cmap='magma', xticklabels=layers, yticklabels=mods, annot=len(layers) <= 12, fmt='.2f',
+                annot_kws=dict(fontsize=6), cbar_kws=dict(fraction=0.04))
+    a1.tick_params(labelsize=7); a1.set_xlabel('layer')
     a1.set_title(f'{title}: ||scaling * B A||_F', fontsize=9)
     cmap = plt.get_cmap('viridis')
     for i, l in enumerate(layers):
