@@ -9,11 +9,10 @@ from dataclasses import dataclass
 
 import torch
 
-from .vlm import PromptBatch, prompt_embeddings
+from .vlm import PromptBatch, prompt_embeddings, ADAPTER_MARK, adapter_applied, decoder_layers
 
 # %% auto #0
-__all__ = ['ADAPTER_MARK', 'LayerStates', 'adapter_applied', 'AdapterAppliedError', 'decoder_layers', 'capture_layer_inputs',
-           'extract_layer_states', 'plot_layer_states']
+__all__ = ['LayerStates', 'AdapterAppliedError', 'capture_layer_inputs', 'extract_layer_states', 'plot_layer_states']
 
 # %% ../nbs/04_hooks.ipynb #113f5af5
 @dataclass
@@ -35,26 +34,9 @@ class LayerStates:
         return LayerStates(f(self.states), self.mask.to(device), self.visual.to(device), self.positions.to(device),
                            self.layers, f(self.final), self.vision)
 
-# %% ../nbs/04_hooks.ipynb #9e039a05
-ADAPTER_MARK = '_video2lora_active_adapters'  # attribute the lora module sets on a model while adapters are applied
-
-def adapter_applied(model:torch.nn.Module) -> bool:
-    "Whether a LoRA adapter (video2lora's or peft's) is currently applied to `model`."
-    if getattr(model, ADAPTER_MARK, 0): return True
-    for m in model.modules():
-        if getattr(m, ADAPTER_MARK, 0): return True
-        if hasattr(m, 'lora_A') and not getattr(m, 'disable_adapters', False) and len(getattr(m, 'active_adapters', []) or []) > 0:
-            return True
-        if getattr(m, 'merged_adapters', None): return True
-    return False
-
 # %% ../nbs/04_hooks.ipynb #85c6dea5
 class AdapterAppliedError(RuntimeError):
     "The hook extractor was asked to read a model that has an adapter applied."
-
-def decoder_layers(model) -> torch.nn.ModuleList:
-    "The language model's decoder layers of a SmolVLM."
-    return model.model.text_model.layers
 
 # %% ../nbs/04_hooks.ipynb #02fa13b4
 @contextmanager

@@ -15,8 +15,7 @@ from safetensors import SafetensorError
 from safetensors.torch import save_file, load_file
 
 from .io import write_folder_atomic
-from .vlm import head_dim
-from .hooks import ADAPTER_MARK, decoder_layers
+from .vlm import head_dim, ADAPTER_MARK, decoder_layers
 
 # %% auto #0
 __all__ = ['MODULE_PATHS', 'LAYERS_PATH', 'FORMAT', 'module_shapes', 'AdapterMismatchError', 'ModelSignature', 'LoRAAdapter',

@@ -17,11 +17,12 @@ from .io import write_folder_atomic
 from .video import resize_square
 
 # %% auto #0
-__all__ = ['SMOLVLM2_SPECIAL_TOKENS', 'PRESETS', 'INTERNALIZE_INSTRUCTION', 'TEMPLATE_WORDS', 'visual_tokens', 'head_dim',
-           'VLMPreset', 'preset_config', 'tokens_per_frame', 'build_vlm', 'freeze', 'count_params',
-           'WeightsNotFoundError', 'load_vlm', 'save_vlm', 'load_vlm_folder', 'frames_to_pixels', 'number_words',
-           'video_text', 'chat_text', 'Prompt', 'PromptBatch', 'PromptBuilder', 'word_tokenizer', 'encode_frames',
-           'prompt_embeddings', 'suffixes_over_prefix', 'clean_answer', 'generate_answers']
+__all__ = ['SMOLVLM2_SPECIAL_TOKENS', 'PRESETS', 'ADAPTER_MARK', 'INTERNALIZE_INSTRUCTION', 'TEMPLATE_WORDS', 'visual_tokens',
+           'head_dim', 'VLMPreset', 'preset_config', 'tokens_per_frame', 'build_vlm', 'freeze', 'count_params',
+           'adapter_applied', 'decoder_layers', 'WeightsNotFoundError', 'load_vlm', 'save_vlm', 'load_vlm_folder',
+           'frames_to_pixels', 'number_words', 'video_text', 'chat_text', 'Prompt', 'PromptBatch', 'PromptBuilder',
+           'word_tokenizer', 'encode_frames', 'prompt_embeddings', 'suffixes_over_prefix', 'clean_answer',
+           'generate_answers']
 
 # %% ../nbs/02_vlm.ipynb #f4c3e5d6
 SMOLVLM2_SPECIAL_TOKENS = {  # token -> id in SmolVLM2's tokenizer
@@ -122,6 +123,23 @@ def count_params(model:torch.nn.Module) -> dict:
     parts = dict(vision=n(inner.vision_model), connector=n(inner.connector), text=n(inner.text_model), lm_head=n(model.lm_head))
     parts['total'] = n(model)
     return parts
+
+# %% ../nbs/02_vlm.ipynb #4dc103b3
+ADAPTER_MARK = '_video2lora_active_adapters'  # attribute the lora module sets on a model while adapters are applied
+
+def adapter_applied(model:torch.nn.Module) -> bool:
+    "Whether a LoRA adapter (video2lora's or peft's) is currently applied to `model`."
+    if getattr(model, ADAPTER_MARK, 0): return True
+    for m in model.modules():
+        if getattr(m, ADAPTER_MARK, 0): return True
+        if hasattr(m, 'lora_A') and not getattr(m, 'disable_adapters', False) and len(getattr(m, 'active_adapters', []) or []) > 0:
+            return True
+        if getattr(m, 'merged_adapters', None): return True
+    return False
+
+def decoder_layers(model) -> torch.nn.ModuleList:
+    "The language model's decoder layers of a SmolVLM."
+    return model.model.text_model.layers
 
 # %% ../nbs/02_vlm.ipynb #c032855c
 class WeightsNotFoundError(FileNotFoundError):
