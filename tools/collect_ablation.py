@@ -2,15 +2,16 @@
 """Collect the hypernetwork-input ablation: validation accuracy from adapters at the same step of runs that
 differ only in which layer's states the hypernetwork reads.
 
-The runs (same seed, data and schedule; the ablations stop at step 500 of the 1,500-step schedule). The bundled
-result (tiny_hypernet/v1/ablation.json) was made with the first tiny model (stage 1 of nbs/03_tiny), which
-`video2lora train` used by default then; with today's bundled model add `--model runs/tiny/model` to each run:
+The runs share the bundled recipe (seed, data, the 2,500-step schedule) and are compared at step 500: the bundled
+hypernetwork itself (its evals.jsonl has step 500) reads layer l for adapter l, as in the paper; the ablations read
+one layer for every adapter:
 
-    video2lora train --out runs/hyper                                            # layer l -> adapter l (paper)
-    video2lora train --out runs/abl-emb  --source-layer 0 --stop-after 500        # every adapter reads layer 0 (embeddings)
-    video2lora train --out runs/abl-deep --source-layer 3 --stop-after 500        # every adapter reads the last layer's input
+    video2lora train --out runs/abl-emb  --steps 2500 --stop-after 500 --source-layer 0    # the embeddings
+    video2lora train --out runs/abl-deep --steps 2500 --stop-after 500 --source-layer 3    # the last layer's input
 
-    python tools/collect_ablation.py runs/hyper runs/abl-emb runs/abl-deep --step 500 --json video2lora/assets/tiny_hypernet/v1/ablation.json
+    python tools/collect_ablation.py video2lora/assets/tiny_hypernet runs/abl-emb runs/abl-deep --step 500 --json ablation.json
+
+(tiny_hypernet/v1/ablation.json is the same ablation for the first, weaker tiny model.)
 """
 import argparse, json
 from pathlib import Path
@@ -18,7 +19,7 @@ from pathlib import Path
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument('runs', nargs='+', help='training folders (with evals.jsonl and checkpoint/trainer.json)')
+    ap.add_argument('runs', nargs='+', help='training folders (evals.jsonl + checkpoint/trainer.json) or hypernetwork folders (evals.jsonl + hypernet.json)')
     ap.add_argument('--step', type=int, default=500, help='the evaluation step to compare')
     ap.add_argument('--json', default=None, help='write the table here')
     a = ap.parse_args()
@@ -29,8 +30,10 @@ def main():
         run = Path(run)
         evals = [json.loads(l) for l in (run / 'evals.jsonl').read_text().splitlines() if l.strip()]
         ev = next(e for e in evals if e['step'] == a.step)
-        cfg = json.loads((run / 'checkpoint' / 'trainer.json').read_text())['config']
-        rows.append(dict(run=str(run), source_layer=cfg['source_layer'], step=a.step, command=json.loads((run / 'checkpoint' / 'trainer.json').read_text()).get('command'),
+        meta = run / 'checkpoint' / 'trainer.json'                # a training folder, or a saved hypernetwork (the bundled one)
+        m = json.loads(meta.read_text()) if meta.exists() else json.loads((run / 'hypernet.json').read_text())
+        cfg = m['config'] if meta.exists() else m['train_config']
+        rows.append(dict(run=str(run), source_layer=cfg['source_layer'], step=a.step, command=m.get('command'),
                          **{k: v for k, v in ev.items() if k not in ('step', 'seconds')}))
     keys = [k for k in ('overall', 'colour', 'shape', 'direction', 'count', 'order', 'exists', 'change') if k in rows[0]]
     print(f"{'run':18s} {'reads':>12s} " + ' '.join(f"{k:>9s}" for k in keys))

@@ -485,8 +485,9 @@ def linear_probe(X:torch.Tensor, # (n, d) features
     X = (X - mu) / sd
     lin = nn.Linear(X.shape[1], n_classes)
     opt = torch.optim.Adam(lin.parameters(), 1e-2, weight_decay=1e-3)
-    for _ in range(300):
-        loss = F.cross_entropy(lin(X[:n_train]), y[:n_train]); opt.zero_grad(); loss.backward(); opt.step()
+    with torch.enable_grad():                                     # callers may run under no_grad
+        for _ in range(300):
+            loss = F.cross_entropy(lin(X[:n_train]), y[:n_train]); opt.zero_grad(); loss.backward(); opt.step()
     with torch.no_grad(): return (lin(X[n_train:]).argmax(1) == y[n_train:]).float().mean().item()
 
 @torch.no_grad()
