@@ -8,7 +8,7 @@ import argparse, json, signal, sys, time
 from dataclasses import fields, MISSING
 from pathlib import Path
 
-from .io import OutputError, ConfigError, check_output, claim_folder, write_folder_atomic, write_text_atomic, save_figure
+from .io import OutputError, ConfigError, check_output, claim_folder, write_folder_atomic, write_text_atomic, save_figure, add_to_marker
 from .video import VideoError, video_info
 from .world import WorldConfig, generate_world, show_world_clip
 
@@ -32,7 +32,7 @@ def cmd_world(args) -> int:
         for q in c.qa: print(f"  [{q['type']:9s}] {q['question']:45s} {q['answer']}")
     if args.figure:
         import matplotlib; matplotlib.use('Agg')
-        save_figure(show_world_clip(clips[0], clips[0].read()), out/'world.png')
+        save_figure(show_world_clip(clips[0], clips[0].read()), out/'world.png'); add_to_marker(out, 'world.png')
         print(f"\nfigure: {out/'world.png'}")
     return 0
 
@@ -274,13 +274,13 @@ def cmd_bench(args) -> int:
     from video2lora.bench import BenchConfig, run_bench
     if args.components:                                          # the building blocks, each with its target
         from video2lora.components import run_components, components_report
-        out = check_output(args.out, 'bench')
+        out = check_output(args.out, 'components')
         res = run_components(quick=args.quick, threads=args.threads or 2)
         res['command'] = 'video2lora ' + ' '.join(sys.argv[1:])
         report = components_report(res)
         print(report)
         write_folder_atomic(out, lambda tmp: ((tmp/'components.json').write_text(json.dumps(res, indent=1)),
-                                              (tmp/'components.md').write_text(f"```\n{report}\n```\n")), 'bench')
+                                              (tmp/'components.md').write_text(f"```\n{report}\n```\n")), 'components')
         print(f"\nresults in {out/'components.json'}")
         return 0
     if args.report:                                              # re-render a saved run, measure nothing
@@ -396,5 +396,5 @@ def main(argv:list|None=None) -> int:
     except ConfigError as e: say(f"--{e.field.replace('_', '-')} {e.reason}")
     except (VideoError, OutputError, ValueError, FileNotFoundError, OSError) as e: say(str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__)
     except KeyboardInterrupt:
-        print(f"video2lora {args.command}: interrupted; nothing half-written was left", file=sys.stderr); return 130
+        print(f"video2lora {args.command}: interrupted", file=sys.stderr); return 130
     return 2

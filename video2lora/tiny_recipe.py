@@ -20,7 +20,7 @@ from .world import (WorldConfig, WorldClip, draw_clip, render, object_state, sha
                               DIRECTIONS, NUMBERS, QUESTION_TYPES, blind_baseline, format_table)
 from .vlm import (VLMPreset, preset_config, build_vlm, freeze, count_params, word_tokenizer, PromptBuilder,
                             frames_to_pixels, chat_text, video_text)
-from .io import claim_folder, check_ranges
+from .io import claim_folder, check_ranges, write_text_atomic
 from .metrics import CAPTION_QUESTION, score_answers, caption_scores, token_f1
 from .tiny import TINY_PRESET, TINY_SPECIAL_TOKENS, load_tiny, tiny_dir
 from .vlm import save_vlm, load_vlm_folder, generate_answers, suffixes_over_prefix
@@ -356,6 +356,7 @@ def train_tiny(cfg:TinyTrainConfig, # training settings
     log_path, evals = out/'log.csv', []
     fields = ['step', 'lr', 'loss', 'answer', 'patch', 'direction', 'identity', 'centre', 'pointer', 'deep', 'seconds']
     with open(log_path, 'w', newline='') as f: csv.writer(f).writerow(fields)
+    write_text_atomic(out/'evals.jsonl', '')                            # a new run: no evaluations of an earlier one
     end = min(cfg.stop_after or cfg.steps, cfg.steps)
     t0, bar = time.time(), tqdm(range(end), desc='train tiny', disable=not progress)
     for step in bar:
@@ -444,7 +445,8 @@ def evaluate_tiny(model_dir, # a folder saved by `train_tiny` (or the bundled mo
     wcfg = WorldConfig(**info['world']) if 'world' in info else WorldConfig()
     n_frames = info.get('config', {}).get('n_frames', wcfg.n_frames)
     builder = PromptBuilder.for_model(tok, model.config)
-    work = Path(work_dir or tempfile.mkdtemp())
+    tmp = None if work_dir else tempfile.TemporaryDirectory(prefix='video2lora-eval-')   # removed when done, or at exit
+    work = Path(work_dir or tmp.name)
     t0 = time.time()
     clips = generate_world(work, wcfg, counts={'test': n_test, 'heldout': n_heldout}, seed=seed, progress=progress)
     test = [c for c in clips if c.split == 'test']; held = [c for c in clips if c.split == 'heldout']
@@ -459,6 +461,7 @@ def evaluate_tiny(model_dir, # a folder saved by `train_tiny` (or the bundled mo
     res['test_long'] = evaluate_video_qa(model, builder, long, n_frames=n_frames * long_factor, batch_size=8)
     res['test_long_same_clips_12'] = evaluate_video_qa(model, builder, long, frames=test_frames[:n_long])
     res['long_factor'], res['seconds'] = long_factor, round(time.time() - t0, 1)
+    if tmp is not None: tmp.cleanup()
     return res
 
 # %% ../nbs/03a_tiny_recipe.ipynb #cd982ff7

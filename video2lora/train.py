@@ -211,6 +211,7 @@ def train_hypernet(cfg:HyperTrainConfig, # training settings
         claim_folder(out, 'train', dict(command=command))
         if start == 0 or not log_path.exists():
             with open(log_path, 'w', newline='') as f: csv.writer(f).writerow(fields)
+            write_text_atomic(out/'evals.jsonl', '')                    # a new run: no evaluations of an earlier one
         else: _truncate_logs(out, start)                                   # drop what was logged after the checkpoint
     t0, evals, last_step = time.time(), [], start
     end = cfg.steps if stop_after is None else min(cfg.steps, start + stop_after)

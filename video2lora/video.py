@@ -68,7 +68,14 @@ def write_video(path, # where to write the `.mp4`
                 frame.pts, frame.time_base = i, 1 / rate
                 for packet in stream.encode(frame): box.mux(packet)
             for packet in stream.encode(): box.mux(packet)  # flush the encoder
-        os.replace(tmp, path)
+        mask = os.umask(0); os.umask(mask); os.chmod(tmp, 0o666 & ~mask)   # mkstemp makes private files
+        if replace: os.replace(tmp, path)
+        else:
+            try: os.link(tmp, path)                                     # atomic, and never over a file that appeared meanwhile
+            except FileExistsError: raise OutputError(f"{path}: a file appeared while video2lora was writing; left untouched") from None
+            except OSError:                                             # a file system without hard links
+                if path.exists(): raise OutputError(f"{path}: a file appeared while video2lora was writing; left untouched") from None
+                os.replace(tmp, path)
     finally:
         if os.path.exists(tmp): os.remove(tmp)
     return path
