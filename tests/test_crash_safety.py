@@ -32,7 +32,7 @@ def mkdtemp(*a, **k):
 os.fsync, tempfile.mkdtemp = fsync, mkdtemp
 import video2lora.io as io
 _swap = io._swap_in
-def swap(tmp, dest): time.sleep(rng.uniform(0, 0.02)); _swap(tmp, dest); time.sleep(rng.uniform(0, 0.02))
+def swap(*a): time.sleep(rng.uniform(0, 0.02)); _swap(*a); time.sleep(rng.uniform(0, 0.02))
 io._swap_in = swap
 from video2lora.cli import main
 sys.exit(main(sys.argv[1:]))
