@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from .io import OutputError, temp_prefix
+from .io import OutputError, temp_prefix, public_mode
 
 # %% auto #0
 __all__ = ['VideoError', 'write_video', 'VideoInfo', 'native_quiet', 'video_info', 'sample_uniform', 'sample_fps',
@@ -68,7 +68,7 @@ def write_video(path, # where to write the `.mp4`
                 frame.pts, frame.time_base = i, 1 / rate
                 for packet in stream.encode(frame): box.mux(packet)
             for packet in stream.encode(): box.mux(packet)  # flush the encoder
-        mask = os.umask(0); os.umask(mask); os.chmod(tmp, 0o666 & ~mask)   # mkstemp makes private files
+        public_mode(tmp)                                                # mkstemp makes private files
         if replace: os.replace(tmp, path)
         else:
             try: os.link(tmp, path)                                     # atomic, and never over a file that appeared meanwhile
