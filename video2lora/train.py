@@ -19,7 +19,7 @@ from .world import WorldConfig, draw_clip, render, QUESTION_TYPES
 from .vlm import PromptBuilder, load_vlm_folder, generate_answers, suffixes_over_prefix
 from .io import write_folder_atomic, write_text_atomic, check_output, claim_folder, check_ranges, ConfigError
 from .tiny import load_tiny
-from .tiny_recipe import pick_targets, answer_loss, prefix_and_suffixes, collate_multi, lr_at
+from .tiny_recipe import pick_targets, parse_focus, answer_loss, prefix_and_suffixes, collate_multi, lr_at
 from .metrics import CAPTION_QUESTION, score_answers, caption_scores
 from .hooks import extract_layer_states
 from .lora import LoRAAdapter, apply_adapter
@@ -62,6 +62,7 @@ class HyperTrainConfig:
     weight_decay: float = 0.01     # AdamW weight decay
     clip_grad: float = 1.0         # gradient-norm clipping
     caption_frac: float = 0.2      # share of targets that are the caption
+    focus: str = ''                # question-type weights for the targets, e.g. 'direction=3,order=3' ('': every type alike)
     kl_weight: float = 0.0         # weight of KL(teacher || student) on the target tokens (0: cross-entropy only)
     kl_temperature: float = 1.0    # softmax temperature of the KL term
     source_layer: int = -1         # -1: layer l's states drive layer l's adapter (paper); k >= 0: every layer reads layer k (ablation)
@@ -83,6 +84,7 @@ class HyperTrainConfig:
                      threads='positive', eval_every='nonneg', eval_clips='positive', save_every='nonneg')
         if self.source_layer < -1: raise ConfigError('source_layer', f"must be -1 (each layer its own) or a layer index >= 0, got {self.source_layer}")
         if self.hyper_preset not in ('tiny', 'paper'): raise ConfigError('hyper_preset', f"must be 'tiny' or 'paper', got {self.hyper_preset!r}")
+        if self.focus: parse_focus(self.focus)   # a misspelt type is refused by name, before any work
         if not isinstance(self.hyper, dict): raise ConfigError('hyper', f"must be a dict of HyperConfig overrides, got {self.hyper!r}")
 
 # %% ../nbs/07_train.ipynb #f6a1e8a6
@@ -164,7 +166,8 @@ def _sample(cfg:HyperTrainConfig, step:int, rank:int, n_local:int, pool) -> tupl
     "The clips and targets process `rank` trains on at `step`: a pure function of (seed, step, rank)."
     rng = np.random.default_rng([cfg.seed, step, rank])
     idx = rng.integers(len(pool), size=n_local)
-    targets = [pick_targets(pool[i], rng, cfg.caption_frac, cfg.targets_per_video) for i in idx]
+    focus = parse_focus(cfg.focus) if cfg.focus else None
+    targets = [pick_targets(pool[i], rng, cfg.caption_frac, cfg.targets_per_video, focus) for i in idx]
     return idx, targets
 
 def _truncate_logs(out:Path, step:int):
@@ -190,6 +193,7 @@ def train_hypernet(cfg:HyperTrainConfig, # training settings
     vlm, tok = load_frozen_vlm(cfg.vlm)
     vlm.to(acc.device)
     builder = PromptBuilder.for_model(tok, vlm.config)
+    builder.device = acc.device                                         # batches are built where the VLM is
     make = HyperConfig.paper if cfg.hyper_preset == 'paper' else HyperConfig.tiny
     hypernet = HyperNetwork(make(vlm.config, **cfg.hyper))
     opt = torch.optim.AdamW(hypernet.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay, betas=(0.9, 0.98))
@@ -223,11 +227,11 @@ def train_hypernet(cfg:HyperTrainConfig, # training settings
         teacher = None
         if cfg.kl_weight > 0:
             items = [prefix_and_suffixes(builder, renders[i].frames, renders[i].timestamps, pool[i].duration, ts) for i, ts in zip(idx, targets)]
-            px, prefix, sids, smask, slab = collate_multi(builder, items)
+            px, prefix, sids, smask, slab = (t.to(acc.device) for t in collate_multi(builder, items))
             tl = teacher_logits(vlm, px, prefix, sids, smask)
-            teacher = (tl, torch.cat([torch.full((len(slab), 1), -100), slab], 1))   # labels in the same frame as tl
+            teacher = (tl, torch.cat([torch.full((len(slab), 1), -100, device=slab.device), slab], 1))   # labels in the same frame as tl
         for g in opt.param_groups: g['lr'] = lr_at(step, cfg)
-        s = torch.from_numpy(idx)
+        s = torch.from_numpy(idx).to(states.device)
         res = hyper_step(hypernet, vlm, builder, source_states(states[s].float(), cfg.source_layer), mask[s], flat, K,
                          teacher, cfg.kl_weight, cfg.kl_temperature)
         opt.zero_grad(set_to_none=True)

@@ -268,6 +268,7 @@ class PromptBuilder:
         self.tok, self.image_size, self.tokens_per_frame = tokenizer, image_size, tokens_per_frame
         self.image_token_id = image_token_id if image_token_id is not None else tokenizer.convert_tokens_to_ids('<image>')
         self.pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
+        self.device = None   # where `collate` puts its batches (None: CPU); set to the model's device on a GPU
 
     @classmethod
     def for_model(cls, tokenizer, config:SmolVLMConfig) -> 'PromptBuilder':
@@ -323,7 +324,8 @@ class PromptBuilder:
             px = torch.zeros((B, N, 3, S, S))
             for i, p in enumerate(prompts):
                 if p.pixel_values is not None: px[i, :len(p.pixel_values)] = p.pixel_values
-        return PromptBatch(ids, mask, px, labels, ids == self.image_token_id)
+        batch = PromptBatch(ids, mask, px, labels, ids == self.image_token_id)
+        return batch if self.device is None else batch.to(self.device)
 
 # %% ../nbs/02_vlm.ipynb #b04dc432
 TEMPLATE_WORDS = ("User Assistant : You are provided the following series of frames from a video . [ H : MM : SS ] "
