@@ -100,7 +100,7 @@ def extract_layer_states(model, # a frozen SmolVLM (no adapter applied)
     order = torch.argsort((~keep).to(torch.int8), dim=1, stable=True)[:, :Tk]   # kept positions first, in order
     mask = torch.arange(Tk, device=n.device)[None] < n[:, None]            # (B, Tk)
     pos = torch.where(mask, order, torch.full_like(order, -1))
-    gather = lambda h: torch.where(mask[..., None], h.gather(1, order[..., None].expand(-1, -1, h.shape[-1])), torch.zeros((), dtype=h.dtype))
+    gather = lambda h: torch.where(mask[..., None], h.gather(1, order[..., None].expand(-1, -1, h.shape[-1])), h.new_zeros(()))
     states = torch.stack([gather(store['layers'][l]) for l in layers], 1)  # (B, L, Tk, D)
     fin = gather(store['final']) if final else None
     vis = [torch.cat(v) for v in store['vision']] if vision else None
