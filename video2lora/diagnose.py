@@ -25,7 +25,7 @@ from .train import student_batch
 
 # %% auto #0
 __all__ = ['TIME_TYPES', 'DIRS', 'COLS', 'time_labels', 'collect_stages', 'pca', 'probe_stages', 'fit_adapter', 'stack_adapters',
-           'teacher_answers', 'adapter_capacity', 'diagnose', 'plot_probes']
+           'teacher_answers', 'adapter_capacity', 'by_object_count', 'diagnose', 'plot_probes']
 
 # %% ../nbs/08a_diagnose.ipynb #6cbe09d6
 TIME_TYPES = ('direction', 'order')   # the question types the adapter loses
@@ -150,16 +150,32 @@ def adapter_capacity(vlm, builder:PromptBuilder, hypernet:HyperNetwork, clips:li
             'fitted on every question': score_answers(adapter_answers(vlm, builder, stack_adapters(full), idx, qs), qa),
             'fitted without time questions': score_answers(part, [qa[k] for k in h])}
 
+# %% ../nbs/08a_diagnose.ipynb #951947ef
+@torch.no_grad()
+def by_object_count(vlm, builder:PromptBuilder, hypernet:HyperNetwork, clips:list, renders:list, types=TIME_TYPES + ('colour',)) -> dict:
+    "Accuracy of (a) video in context and (b) the adapter per question type and number of objects in the clip."
+    from video2lora.evaluate import video_answers
+    pairs = [(i, q) for i, c in enumerate(clips) for q in c.qa if q['type'] in types]
+    pa = video_answers(vlm, builder, [clips[i] for i, _ in pairs], [renders[i] for i, _ in pairs], [q['question'] for _, q in pairs])[0]
+    ads = internalize_clips(vlm, builder, hypernet, renders, [c.duration for c in clips])
+    pb = adapter_answers(vlm, builder, ads, [i for i, _ in pairs], [q['question'] for _, q in pairs])
+    out = defaultdict(lambda: [0, 0, 0])
+    for (i, q), a, b in zip(pairs, pa, pb):
+        r = out[f"{q['type']}, {len(clips[i].objects)} object(s)"]; r[0] += a == q['answer']; r[1] += b == q['answer']; r[2] += 1
+    return {k: dict(a=v[0] / v[2], b=v[1] / v[2], n=v[2]) for k, v in sorted(out.items())}
+
 # %% ../nbs/08a_diagnose.ipynb #097047da
 def diagnose(vlm, builder:PromptBuilder, hypernet:HyperNetwork, n_clips:int=900, fit_clips:int=40, seed:int=0,
-             steps:int=100, lr:float=1e-2) -> dict:
+             steps:int=100, lr:float=1e-2, count_clips:int=300) -> dict:
     "Probe table of every stage and the adapter-form test, on validation clips of the world `seed`."
     w = WorldConfig()
     clips = [draw_clip(w, seed, 'val', i) for i in range(n_clips)]
     renders = [render(c) for c in clips]
     probes = probe_stages(collect_stages(vlm, builder, hypernet, clips, renders))
     capacity = adapter_capacity(vlm, builder, hypernet, clips[:fit_clips], renders[:fit_clips], steps, lr)
-    return dict(clips=n_clips, fit_clips=fit_clips, seed=seed, fit_steps=steps, fit_lr=lr, probes=probes, capacity=capacity)
+    counts = by_object_count(vlm, builder, hypernet, clips[:count_clips], renders[:count_clips])
+    return dict(clips=n_clips, fit_clips=fit_clips, count_clips=count_clips, seed=seed, fit_steps=steps, fit_lr=lr, probes=probes,
+                capacity=capacity, by_object_count=counts)
 
 def plot_probes(rows:list, title:str=''):
     "Heatmaps of probe accuracy, stage x layer, for direction and order."

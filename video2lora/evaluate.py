@@ -11,17 +11,17 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
-from .world import WorldClip, render, QUESTION_TYPES
+from .world import WorldConfig, WorldClip, draw_clip, render, QUESTION_TYPES
 from .vlm import PromptBuilder, generate_answers
 from .lora import LoRAAdapter, apply_adapter, ModelSignature
 from .pipeline import internalize_clips, adapter_answers
 from .tiny_recipe import answer_loss
 from .metrics import CAPTION_QUESTION, per_type, caption_scores
-from .train import aligned_kl, student_batch
+from .train import student_batch
 
 # %% auto #0
-__all__ = ['paired_bootstrap', 'equivalence', 'video_answers', 'text_tokens', 'finetune_lora', 'evaluate_conditions',
-           'results_table', 'plot_conditions']
+__all__ = ['paired_bootstrap', 'equivalence', 'video_answers', 'text_tokens', 'self_questions', 'finetune_lora', 'stack_adapters',
+           'per_video_lora_answers', 'tune_finetune_lr', 'evaluate_conditions', 'results_table', 'plot_conditions']
 
 # %% ../nbs/08_evaluate.ipynb #eec368d6
 def paired_bootstrap(a:np.ndarray, b:np.ndarray, # (n,) 0/1 outcomes of conditions a and b on the same questions
@@ -68,30 +68,73 @@ def text_tokens(builder:PromptBuilder, questions:list) -> float:
     return float(np.mean([len(builder.text_question(q).input_ids) for q in questions]))
 
 # %% ../nbs/08_evaluate.ipynb #37c3d204
-def finetune_lora(vlm, builder:PromptBuilder, clip:WorldClip, render_, teacher_caption:str, steps:int,
-                  rank:int=8, modules=('down_proj',), lr:float=1e-2, kl_weight:float=1.0, seed:int=0) -> LoRAAdapter:
-    "A LoRA trained by gradient descent on one video towards the teacher's caption of it."
+def self_questions(caption:str, wcfg:WorldConfig|None=None) -> list:
+    "Questions about a video from a caption alone: the world's templates filled with the objects the caption names."
+    import re
+    w = wcfg or WorldConfig()
+    objs = list(dict.fromkeys((c, s) for _, c, s in re.findall(r"\ba (\w+) (\w+) (\w+) (?:moves|appears)", caption)
+                              if c in w.colours and s in w.shapes))              # (colour, shape), in order of appearance
+    qs = []
+    for c, s in objs:
+        qs += [f"what colour is the {s}?", f"what shape is the {c} object?", f"which way does the {c} {s} move?"]
+        if re.search(rf"the {c} {s} turns", caption): qs.append(f"what colour does the {s} turn?")
+    qs += ["how many objects appear?", "what appears first?"] + [f"what appears after the {a[0]} {a[1]}?" for a in objs[:-1]]
+    qs += [f"does a {c} {s} appear?" for c in w.colours for s in w.shapes]
+    return list(dict.fromkeys(qs))
+
+def finetune_lora(vlm, builder:PromptBuilder, targets:list, steps:int, like:LoRAAdapter|None=None, rank:int=8,
+                  modules=('down_proj',), lr:float=1e-2, seed:int=0) -> LoRAAdapter:
+    "A LoRA (of `like`'s form, else rank/modules) fitted by Adam on one video's `(question, answer)` targets, text-only."
     g = torch.Generator().manual_seed(seed)
-    sig = ModelSignature.from_model(vlm, modules)
-    A = {(l, m): (torch.randn(rank, sig.shapes[m][0], generator=g) / sig.shapes[m][0] ** 0.5).requires_grad_()
-         for l in range(sig.n_layers) for m in modules}
-    B = {k: torch.zeros(sig.shapes[k[1]][1], rank, requires_grad=True) for k in A}
-    opt = torch.optim.AdamW(list(A.values()) + list(B.values()), lr=lr, weight_decay=0.0)
-    q = CAPTION_QUESTION
-    st = student_batch(builder, [(q, teacher_caption)])
-    tb = builder.collate([builder.video_question(render_.frames, render_.timestamps, q, teacher_caption, duration=clip.duration)])
-    with torch.no_grad(): t_logits = vlm(**tb.model_inputs()).logits
-    for _ in range(steps):
-        ad = LoRAAdapter(A, B, 1.0, sig)
-        with apply_adapter(vlm, ad): logits = vlm(**st.model_inputs()).logits
-        loss = answer_loss(logits[:, :-1], st.labels[:, 1:]) + kl_weight * aligned_kl(t_logits, tb.labels, logits, st.labels)
-        opt.zero_grad(); loss.backward(); opt.step()
-    return LoRAAdapter({k: v.detach() for k, v in A.items()}, {k: v.detach() for k, v in B.items()}, 1.0, sig)
+    if like is not None: sig, scaling, shapes = like.signature, like.scaling, {k: (like.A[k].shape[-2:], like.B[k].shape[-2:]) for k in like.keys}
+    else:
+        sig, scaling = ModelSignature.from_model(vlm, modules), 1.0
+        shapes = {(l, m): ((rank, sig.shapes[m][0]), (sig.shapes[m][1], rank)) for l in range(sig.n_layers) for m in modules}
+    A = {k: (torch.randn(a, generator=g) / a[-1] ** 0.5).requires_grad_() for k, (a, _) in shapes.items()}   # (r, d_in)
+    B = {k: torch.zeros(b, requires_grad=True) for k, (_, b) in shapes.items()}                            # (d_out, r): starts at zero
+    opt, batch = torch.optim.Adam([*A.values(), *B.values()], lr=lr), student_batch(builder, targets)
+    with torch.enable_grad():
+        for _ in range(steps):
+            with apply_adapter(vlm, LoRAAdapter(A, B, scaling, sig)): logits = vlm(**batch.model_inputs()).logits
+            loss = answer_loss(logits[:, :-1], batch.labels[:, 1:])
+            opt.zero_grad(); loss.backward(); opt.step()
+    return LoRAAdapter({k: v.detach() for k, v in A.items()}, {k: v.detach() for k, v in B.items()}, scaling, sig)
+
+def stack_adapters(ads:list) -> LoRAAdapter:
+    "One batched adapter from unbatched ones of the same form."
+    a = ads[0]
+    return LoRAAdapter({k: torch.stack([x.A[k] for x in ads]) for k in a.keys}, {k: torch.stack([x.B[k] for x in ads]) for k in a.keys}, a.scaling, a.signature)
+
+def per_video_lora_answers(vlm, builder:PromptBuilder, clips:list, renders:list, steps:int, like:LoRAAdapter,
+                           lr:float=1e-2, folds:int=2, seed:int=0, progress:bool=False) -> tuple:
+    "Condition (d): answers to every question of `clips` from per-video LoRAs fitted on the teacher, each question held back from the adapter that answers it; and seconds per video."
+    preds, t0 = [], time.time()
+    for i, (c, r) in enumerate(tqdm(list(zip(clips, renders)), desc=f'per-video LoRA, {steps} steps', disable=not progress)):
+        cap = video_answers(vlm, builder, [c], [r], [CAPTION_QUESTION], 64)[0][0]
+        gen = list(dict.fromkeys(self_questions(cap) + [q['question'] for q in c.qa]))   # the eval questions are asked of the teacher too,
+        ans = dict(zip(gen, video_answers(vlm, builder, [c] * len(gen), [r] * len(gen), gen)[0]))   # but each is held out of one fold's fit
+        out = [None] * len(c.qa)
+        for k in range(folds):
+            held = {q['question'] for j, q in enumerate(c.qa) if j % folds == k}
+            tg = [(CAPTION_QUESTION, cap)] + [(q, ans[q]) for q in gen if q not in held]
+            ad = finetune_lora(vlm, builder, tg, steps, like, lr=lr, seed=seed + i)
+            idx = [j for j in range(len(c.qa)) if j % folds == k]
+            for j, a in zip(idx, adapter_answers(vlm, builder, stack_adapters([ad]), [0] * len(idx), [c.qa[j]['question'] for j in idx])): out[j] = a
+        preds += out
+    return preds, (time.time() - t0) / max(len(clips), 1)
+
+def tune_finetune_lr(vlm, builder:PromptBuilder, like:LoRAAdapter, steps:int, lrs=(3e-3, 1e-2, 3e-2), n_clips:int=8, seed:int=0) -> dict:
+    "Accuracy of (d) on validation clips for each learning rate (the evaluation then uses the best)."
+    clips = [draw_clip(WorldConfig(), seed, 'val', i) for i in range(n_clips)]
+    renders = [render(c) for c in clips]
+    qa = [q for c in clips for q in c.qa]
+    return {lr: float(np.mean([p == q['answer'] for p, q in zip(per_video_lora_answers(vlm, builder, clips, renders, steps, like, lr)[0], qa)]))
+            for lr in lrs}
 
 # %% ../nbs/08_evaluate.ipynb #74d92a19
 def evaluate_conditions(vlm, builder:PromptBuilder, hypernet, clips:list, renders:list|None=None,
-                        margin:float=0.05, finetune_clips:int=0, finetune_steps=(5, 20, 80), captions:bool=True,
-                        source_layer:int=-1, progress:bool=True, seed:int=0) -> dict:
+                        margin:float=0.05, finetune_clips:int=0, finetune_steps=(25, 50, 100), captions:bool=True,
+                        source_layer:int=-1, progress:bool=True, seed:int=0, finetune_lr:float|None=None) -> dict:
     "Conditions (a)-(d) on the same questions, with per-type accuracy, token counts and (b) vs (a) statistics."
     renders = renders or [render(c) for c in clips]
     qa = [q for c in clips for q in c.qa]
@@ -120,16 +163,13 @@ def evaluate_conditions(vlm, builder:PromptBuilder, hypernet, clips:list, render
     if finetune_clips:
         sub = clips[:finetune_clips]; sub_r = renders[:finetune_clips]
         m = cid < finetune_clips
-        teacher_caps, _, _ = video_answers(vlm, builder, sub, sub_r, [CAPTION_QUESTION] * len(sub), 64)
-        res['d_per_video_lora'] = {}
-        rank = ads.rank
+        like = LoRAAdapter({k: v[0] for k, v in ads.A.items()}, {k: v[0] for k, v in ads.B.items()}, ads.scaling, ads.signature)
+        mid = sorted(finetune_steps)[len(finetune_steps) // 2]
+        lr_scores = tune_finetune_lr(vlm, builder, like, mid, seed=seed) if finetune_lr is None else {finetune_lr: None}
+        lr = max(lr_scores, key=lambda k: lr_scores[k] or 0)
+        res['d_per_video_lora'], res['d_tuning'] = {}, dict(lr=lr, accuracy_by_lr={str(k): v for k, v in lr_scores.items()}, steps=mid)
         for steps in finetune_steps:
-            t = time.time(); preds = []
-            for i, (c, r_, tc) in enumerate(tqdm(list(zip(sub, sub_r, teacher_caps)), desc=f'per-video LoRA, {steps} steps', disable=not progress)):
-                ad = finetune_lora(vlm, builder, c, r_, tc, steps, rank=rank, seed=seed + i)
-                preds += adapter_answers(vlm, builder, LoRAAdapter({k: v[None] for k, v in ad.A.items()}, {k: v[None] for k, v in ad.B.items()}, 1.0, ad.signature),
-                                         [0] * len(c.qa), [q['question'] for q in c.qa])
-            secs = (time.time() - t) / len(sub)
+            preds, secs = per_video_lora_answers(vlm, builder, sub, sub_r, steps, like, lr, seed=seed, progress=progress)
             cd = np.array(preds, dtype=object) == answers[m]
             res['d_per_video_lora'][str(steps)] = dict(**per_type(cd.astype(float), [q for q, keep in zip(qa, m) if keep]),
                                                        seconds_per_video=secs, vs_a=equivalence(ca[m], cd, cid[m], margin, seed=seed),
