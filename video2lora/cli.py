@@ -241,7 +241,7 @@ def cmd_eval(args) -> int:
     v2l = _pipeline(args)
     t0 = time.time()
     test = [draw_clip(WorldConfig(), args.seed, 'test', i) for i in range(args.clips)]
-    res = dict(test=evaluate_conditions(v2l.vlm, v2l.builder, v2l.hypernet, test, margin=args.margin, finetune_clips=args.finetune_clips,
+    res = dict(test=evaluate_conditions(v2l.vlm, v2l.builder, v2l.hypernet, test, margin=args.margin, finetune_clips=args.finetune_clips, finetune_lr=args.finetune_lr,
                                         source_layer=v2l.source_layer))
     print(results_table(res['test']))
     if args.heldout_clips:
@@ -363,6 +363,7 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument('--clips', type=positive, default=500, help='held-out test clips')
     ev.add_argument('--heldout-clips', type=nonneg, default=200, help='held-out-combination clips (0: skip)')
     ev.add_argument('--finetune-clips', type=nonneg, default=20, help='clips for per-video LoRA fine-tuning (0: skip)')
+    ev.add_argument('--finetune-lr', type=number(float, 0, None, lo_open=True), default=None, help='learning rate of the per-video LoRA (default: tuned on validation clips)')
     ev.add_argument('--margin', type=number(float, 0, 1, lo_open=True), default=0.05, help='equivalence margin (accuracy, e.g. 0.05 = 5 points)')
     ev.add_argument('--seed', type=nonneg, default=0, help='world seed')
     model_args(ev); ev.set_defaults(func=cmd_eval)
