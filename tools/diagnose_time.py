@@ -28,7 +28,8 @@ def main():
     vlm, tok = load_tiny()
     hn, meta = load_hypernet(a.hypernet) if a.hypernet else load_bundled_hypernet()
     t0 = time.time()
-    res = diagnose(vlm, PromptBuilder.for_model(tok, vlm.config), hn, a.clips, a.fit_clips, a.seed)
+    source_layer = (meta.get('train_config') or {}).get('source_layer', -1)   # an ablation hypernetwork reads one layer
+    res = diagnose(vlm, PromptBuilder.for_model(tok, vlm.config), hn, a.clips, a.fit_clips, a.seed, source_layer=source_layer)
     res.update(hypernet=a.hypernet or 'bundled', hypernet_command=meta.get('command'), seconds=round(time.time() - t0, 1),
                command='python tools/diagnose_time.py ' + ' '.join(f'--{k.replace("_", "-")} {v}' for k, v in vars(a).items() if v not in ('', None)))
     write_text_atomic(a.json, json.dumps(res, indent=1))

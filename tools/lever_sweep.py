@@ -10,7 +10,7 @@ Made for a machine with a GPU or many cores (each run is its own process; the GP
 Runs still going at the deadline are stopped (SIGTERM: the CLI unwinds) and keep the evaluations they made.
 --pack FILE writes the table plus each finished run's hypernetwork (hypernet.json + safetensors) into one tar file.
 """
-import argparse, json, os, signal, subprocess, sys, tarfile, time
+import argparse, json, shlex, signal, subprocess, sys, tarfile, time
 from pathlib import Path
 
 ALL_MODULES = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]
@@ -47,8 +47,9 @@ def collect(out, names):
         run = out / n
         ev = [json.loads(l) for l in (run / 'evals.jsonl').read_text().splitlines() if l.strip()] if (run / 'evals.jsonl').exists() else []
         done = (run / 'hypernet' / 'hypernet.json').exists()
-        rows = (run / 'log.csv').read_text().splitlines()[1:] if (run / 'log.csv').exists() else []
-        last = rows[-1].split(',') if rows else None
+        rows = [r.split(',') for r in ((run / 'log.csv').read_text().splitlines()[1:] if (run / 'log.csv').exists() else [])]
+        rows = [r for r in rows if len(r) >= 6 and r[0].isdigit()]           # a run stopped mid-write may leave a partial last line
+        last = rows[-1] if rows else None
         table[n] = dict(args=LEVERS[n], evals=ev, finished=done, steps_done=int(last[0]) if last else 0,
                         seconds=float(last[-1]) if last else None)
     return table
@@ -73,11 +74,12 @@ def main():
     out = Path(a.out)
     if out.exists(): ap.error(f"{out}: already exists; choose a new folder")
     out.mkdir(parents=True)
-    procs = {}
+    procs, logs = {}, {}
     for n in names:
         cmd = command(n, a, out, a.steps, a.pool)
-        print('video2lora ' + ' '.join(cmd[3:]), flush=True)
-        procs[n] = subprocess.Popen(cmd, stdout=open(out / f'{n}.log', 'w'), stderr=subprocess.STDOUT)
+        print('video2lora ' + shlex.join(cmd[3:]), flush=True)
+        logs[n] = open(out / f'{n}.log', 'w')
+        procs[n] = subprocess.Popen(cmd, stdout=logs[n], stderr=subprocess.STDOUT)
     t0 = time.time()
     while any(p.poll() is None for p in procs.values()):
         if a.budget and time.time() - t0 > a.budget:
@@ -86,8 +88,10 @@ def main():
             time.sleep(20)
             for p in procs.values():
                 if p.poll() is None: p.kill()
+                p.wait()
             break
         time.sleep(5)
+    for f in logs.values(): f.close()
     table = collect(out, names)
     for n, r in table.items():
         last = r['evals'][-1] if r['evals'] else {}

@@ -431,7 +431,7 @@ def bench_report(res:dict) -> str:
     elif res['rows']:
         lines.append("On a GPU both ways are fast and (4) sits at the text-only floor, a prefill of a few dozen tokens bound by kernel "
                      "launches at a batch of one; (1) grows with the frames (vision encoder share above), so the ratio grows with the "
-                     "video's length and the model's size.")
+                     "video's length.")
     pc = res['paper_check']
     lines.append(f"token load, smolvlm2-500m at {pc['frames']} frames: {pc['video_tokens']} vs {pc['text_tokens']} prompt tokens = "
                  f"{pc['load_ratio']:.0f}x (the paper's 1,500x is reached with a {pc['text_tokens_for_1500x']:.0f}-token text prompt)")

@@ -241,7 +241,7 @@ def cmd_eval(args) -> int:
     v2l = _pipeline(args)
     t0 = time.time()
     test = [draw_clip(WorldConfig(), args.seed, 'test', i) for i in range(args.clips)]
-    res = dict(test=evaluate_conditions(v2l.vlm, v2l.builder, v2l.hypernet, test, margin=args.margin, finetune_clips=args.finetune_clips, finetune_lr=args.finetune_lr,
+    res = dict(test=evaluate_conditions(v2l.vlm, v2l.builder, v2l.hypernet, test, margin=args.margin, finetune_clips=args.finetune_clips, finetune_lr=args.finetune_lr, seed=args.seed,
                                         source_layer=v2l.source_layer))
     print(results_table(res['test']))
     if args.heldout_clips:

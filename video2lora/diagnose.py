@@ -4,7 +4,6 @@
 
 # %% ../nbs/08a_diagnose.ipynb #68ca72b0
 from __future__ import annotations
-import math
 from collections import defaultdict
 
 import matplotlib.pyplot as plt
@@ -17,15 +16,15 @@ from .world import WorldConfig, WorldClip, draw_clip, render, COLOURS, DIRECTION
 from .vlm import PromptBuilder, generate_answers
 from .metrics import CAPTION_QUESTION, score_answers
 from .hooks import extract_layer_states
-from .lora import LoRAAdapter, apply_adapter
-from .hypernet import HyperNetwork
+from .lora import LoRAAdapter
+from .hypernet import HyperNetwork, source_states
+from .evaluate import finetune_lora, stack_adapters, video_answers
 from .pipeline import internalize_clips, adapter_answers
-from .tiny_recipe import dense_labels, linear_probe, answer_loss
-from .train import student_batch
+from .tiny_recipe import dense_labels, linear_probe
 
 # %% auto #0
-__all__ = ['TIME_TYPES', 'DIRS', 'COLS', 'time_labels', 'collect_stages', 'pca', 'probe_stages', 'fit_adapter', 'stack_adapters',
-           'teacher_answers', 'adapter_capacity', 'by_object_count', 'diagnose', 'plot_probes']
+__all__ = ['TIME_TYPES', 'DIRS', 'COLS', 'time_labels', 'collect_stages', 'pca', 'probe_stages', 'teacher_answers',
+           'adapter_capacity', 'by_object_count', 'diagnose', 'plot_probes']
 
 # %% ../nbs/08a_diagnose.ipynb #6cbe09d6
 TIME_TYPES = ('direction', 'order')   # the question types the adapter loses
@@ -39,7 +38,7 @@ def time_labels(clip:WorldClip) -> dict:
 
 # %% ../nbs/08a_diagnose.ipynb #6e495ab8
 @torch.no_grad()
-def collect_stages(vlm, builder:PromptBuilder, hypernet:HyperNetwork, clips:list, renders:list, batch:int=16) -> dict:
+def collect_stages(vlm, builder:PromptBuilder, hypernet:HyperNetwork, clips:list, renders:list, batch:int=16, source_layer:int=-1) -> dict:
     "Features of every stage from a video to its adapter, with the labels the probes need."
     wcfg, tok, clipf, lat_out = WorldConfig(), defaultdict(list), defaultdict(list), {}
     tok_dir, tok_rank, tok_clip = [], [], []
@@ -58,8 +57,11 @@ def collect_stages(vlm, builder:PromptBuilder, hypernet:HyperNetwork, clips:list
                 tok_dir.append(torch.tensor([DIRS.index(clips[i].objects[j].direction) for j in obj[on].tolist()], dtype=torch.long))
                 tok_rank.append(obj[on]); tok_clip += [i] * int(on.sum())
                 frames = vis.view(L, len(renders[i].frames), -1, D).mean(2)  # (L, n_frames, D)
-                for l in range(L): clipf[f'states {l}'].append(frames[l].flatten())
-            st = ls.states.float()
+                perm = torch.from_numpy(np.random.default_rng(i).permutation(frames.shape[1]))   # the control: frames in a random order
+                for l in range(L):
+                    clipf[f'states {l}'].append(frames[l].flatten())
+                    clipf[f'shuffled {l}'].append(frames[l][perm].flatten())
+            st = source_states(ls.states.float(), source_layer)
             z = hypernet.encode(st, ls.mask)                                 # (B, L, r, W) rank tokens
             lat = lat_out['lat'].view(B, L, -1, hypernet.cfg.width)          # (B, L, n, W) latents
             ad = hypernet(st, ls.mask)
@@ -80,8 +82,8 @@ def pca(X:torch.Tensor, # (n, d) features
         k:int=64) -> torch.Tensor: # (n, k)
     "`X` projected on the `k` leading principal directions of its first `n_train` rows."
     mu = X[:n_train].mean(0)
-    _, _, V = torch.pca_lowrank(X[:n_train] - mu, q=min(k, n_train - 1, X.shape[1]), center=False)
-    return (X - mu) @ V
+    _, _, Vh = torch.linalg.svd(X[:n_train] - mu, full_matrices=False)    # exact and deterministic (n_train is a few hundred)
+    return (X - mu) @ Vh[:min(k, n_train - 1)].T
 
 def probe_stages(col:dict, train_frac:float=2 / 3, k:int=64) -> list:
     "Held-out linear-probe accuracy of direction and order at every stage and layer, with the majority-class baseline."
@@ -94,7 +96,8 @@ def probe_stages(col:dict, train_frac:float=2 / 3, k:int=64) -> list:
                          direction_base=majority(col['tok_dir'], tr), order_base=majority(col['tok_rank'], tr)))
     for name, X in col['clip'].items():                                      # one vector per video
         stage, l = name.rsplit(' ', 1)
-        r = dict(stage='states: frame means' if stage == 'states' else f'hypernetwork: {stage}', layer=int(l))
+        names = {'states': 'states: frame means', 'shuffled': 'control: frame means, frames shuffled'}
+        r = dict(stage=names.get(stage, f'hypernetwork: {stage}'), layer=int(l))
         for fact, n_cls in (('direction', len(DIRS)), ('order', len(COLS))):
             keep = torch.nonzero(col[fact] >= 0).squeeze(1)
             y, tr = col[fact][keep], int((keep < cut).sum())
@@ -103,24 +106,6 @@ def probe_stages(col:dict, train_frac:float=2 / 3, k:int=64) -> list:
     return rows
 
 # %% ../nbs/08a_diagnose.ipynb #049d3db3
-def fit_adapter(vlm, builder:PromptBuilder, targets:list, like:LoRAAdapter, steps:int=100, lr:float=1e-2, seed:int=0) -> LoRAAdapter:
-    "An adapter of `like`'s form (rank, modules, layers), fitted by gradient descent on one video's `(question, answer)` targets."
-    g = torch.Generator().manual_seed(seed)
-    A = {k: (torch.randn(like.A[k].shape[-2:], generator=g) / math.sqrt(like.A[k].shape[-1])).requires_grad_() for k in like.keys}
-    B = {k: torch.zeros(like.B[k].shape[-2:], requires_grad=True) for k in like.keys}   # (d_out, r): starts as the identity
-    opt, batch = torch.optim.Adam([*A.values(), *B.values()], lr), student_batch(builder, targets)
-    with torch.enable_grad():
-        for _ in range(steps):
-            with apply_adapter(vlm, LoRAAdapter(A, B, like.scaling, like.signature)): logits = vlm(**batch.model_inputs()).logits
-            loss = answer_loss(logits[:, :-1], batch.labels[:, 1:])
-            opt.zero_grad(); loss.backward(); opt.step()
-    return LoRAAdapter({k: v.detach() for k, v in A.items()}, {k: v.detach() for k, v in B.items()}, like.scaling, like.signature)
-
-def stack_adapters(ads:list) -> LoRAAdapter:
-    "One batched adapter from unbatched ones of the same form."
-    a = ads[0]
-    return LoRAAdapter({k: torch.stack([x.A[k] for x in ads]) for k in a.keys}, {k: torch.stack([x.B[k] for x in ads]) for k in a.keys}, a.scaling, a.signature)
-
 @torch.no_grad()
 def teacher_answers(vlm, builder:PromptBuilder, clip:WorldClip, r) -> tuple:
     "The teacher's (video in context, greedy) answers to every question of a clip, and its caption."
@@ -129,35 +114,38 @@ def teacher_answers(vlm, builder:PromptBuilder, clip:WorldClip, r) -> tuple:
     return generate_answers(vlm, builder, ps, 4), cap
 
 def adapter_capacity(vlm, builder:PromptBuilder, hypernet:HyperNetwork, clips:list, renders:list,
-                     steps:int=100, lr:float=1e-2, held:tuple=TIME_TYPES) -> dict:
-    "Per-type accuracy (against the truth) of: the teacher, the hypernetwork's adapter, an adapter fitted on everything, one fitted without `held` types."
-    hyper = internalize_clips(vlm, builder, hypernet, renders, [c.duration for c in clips])
+                     steps:int=100, lr:float=1e-2, held:tuple=TIME_TYPES, source_layer:int=-1) -> dict:
+    "Per-type accuracy (against the truth) of: the teacher, the hypernetwork's adapter, an adapter fitted on everything, one fitted without `held` types, and no adapter on those."
+    hyper = internalize_clips(vlm, builder, hypernet, renders, [c.duration for c in clips], source_layer)
     like = LoRAAdapter({k: v[0] for k, v in hyper.A.items()}, {k: v[0] for k, v in hyper.B.items()}, hyper.scaling, hyper.signature)
     teach, full, partial = [], [], []
-    for c, r in zip(clips, renders):
+    for i, (c, r) in enumerate(zip(clips, renders)):
         ans, cap = teacher_answers(vlm, builder, c, r)
         teach += ans
         tg = [(q['question'], a) for q, a in zip(c.qa, ans)] + [(CAPTION_QUESTION, cap)]
-        full.append(fit_adapter(vlm, builder, tg, like, steps, lr))
-        partial.append(fit_adapter(vlm, builder, [t for t, q in zip(tg, c.qa + [dict(type='caption')]) if q['type'] not in held], like, steps, lr))
+        kinds = [q['type'] for q in c.qa] + ['caption']                      # aligned with tg
+        full.append(finetune_lora(vlm, builder, tg, steps, like, lr=lr, seed=i))
+        partial.append(finetune_lora(vlm, builder, [t for t, k in zip(tg, kinds) if k not in held], steps, like, lr=lr, seed=i))
     idx = [i for i, c in enumerate(clips) for _ in c.qa]
     qa = [q for c in clips for q in c.qa]
     qs = [q['question'] for q in qa]
     h = [k for k, q in enumerate(qa) if q['type'] in held]
     part = adapter_answers(vlm, builder, stack_adapters(partial), [idx[k] for k in h], [qs[k] for k in h])
+    blind = adapter_answers(vlm, builder, None, [idx[k] for k in h], [qs[k] for k in h])
     return {'teacher (video in context)': score_answers(teach, qa),
             'hypernetwork adapter': score_answers(adapter_answers(vlm, builder, hyper, idx, qs), qa),
             'fitted on every question': score_answers(adapter_answers(vlm, builder, stack_adapters(full), idx, qs), qa),
-            'fitted without time questions': score_answers(part, [qa[k] for k in h])}
+            'fitted without time questions': score_answers(part, [qa[k] for k in h]),
+            'no adapter, on the time questions': score_answers(blind, [qa[k] for k in h])}
 
 # %% ../nbs/08a_diagnose.ipynb #951947ef
 @torch.no_grad()
-def by_object_count(vlm, builder:PromptBuilder, hypernet:HyperNetwork, clips:list, renders:list, types=TIME_TYPES + ('colour',)) -> dict:
+def by_object_count(vlm, builder:PromptBuilder, hypernet:HyperNetwork, clips:list, renders:list, types=TIME_TYPES + ('colour',),
+                    source_layer:int=-1) -> dict:
     "Accuracy of (a) video in context and (b) the adapter per question type and number of objects in the clip."
-    from video2lora.evaluate import video_answers
     pairs = [(i, q) for i, c in enumerate(clips) for q in c.qa if q['type'] in types]
     pa = video_answers(vlm, builder, [clips[i] for i, _ in pairs], [renders[i] for i, _ in pairs], [q['question'] for _, q in pairs])[0]
-    ads = internalize_clips(vlm, builder, hypernet, renders, [c.duration for c in clips])
+    ads = internalize_clips(vlm, builder, hypernet, renders, [c.duration for c in clips], source_layer)
     pb = adapter_answers(vlm, builder, ads, [i for i, _ in pairs], [q['question'] for _, q in pairs])
     out = defaultdict(lambda: [0, 0, 0])
     for (i, q), a, b in zip(pairs, pa, pb):
@@ -166,14 +154,14 @@ def by_object_count(vlm, builder:PromptBuilder, hypernet:HyperNetwork, clips:lis
 
 # %% ../nbs/08a_diagnose.ipynb #097047da
 def diagnose(vlm, builder:PromptBuilder, hypernet:HyperNetwork, n_clips:int=900, fit_clips:int=40, seed:int=0,
-             steps:int=100, lr:float=1e-2, count_clips:int=300) -> dict:
+             steps:int=100, lr:float=1e-2, count_clips:int=300, source_layer:int=-1) -> dict:
     "Probe table of every stage and the adapter-form test, on validation clips of the world `seed`."
     w = WorldConfig()
     clips = [draw_clip(w, seed, 'val', i) for i in range(n_clips)]
     renders = [render(c) for c in clips]
-    probes = probe_stages(collect_stages(vlm, builder, hypernet, clips, renders))
-    capacity = adapter_capacity(vlm, builder, hypernet, clips[:fit_clips], renders[:fit_clips], steps, lr)
-    counts = by_object_count(vlm, builder, hypernet, clips[:count_clips], renders[:count_clips])
+    probes = probe_stages(collect_stages(vlm, builder, hypernet, clips, renders, source_layer=source_layer))
+    capacity = adapter_capacity(vlm, builder, hypernet, clips[:fit_clips], renders[:fit_clips], steps, lr, source_layer=source_layer)
+    counts = by_object_count(vlm, builder, hypernet, clips[:count_clips], renders[:count_clips], source_layer=source_layer)
     return dict(clips=n_clips, fit_clips=fit_clips, count_clips=count_clips, seed=seed, fit_steps=steps, fit_lr=lr, probes=probes,
                 capacity=capacity, by_object_count=counts)
 

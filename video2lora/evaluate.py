@@ -90,8 +90,9 @@ def finetune_lora(vlm, builder:PromptBuilder, targets:list, steps:int, like:LoRA
     else:
         sig, scaling = ModelSignature.from_model(vlm, modules), 1.0
         shapes = {(l, m): ((rank, sig.shapes[m][0]), (sig.shapes[m][1], rank)) for l in range(sig.n_layers) for m in modules}
-    A = {k: (torch.randn(a, generator=g) / a[-1] ** 0.5).requires_grad_() for k, (a, _) in shapes.items()}   # (r, d_in)
-    B = {k: torch.zeros(b, requires_grad=True) for k, (_, b) in shapes.items()}                            # (d_out, r): starts at zero
+    dev = next(vlm.parameters()).device
+    A = {k: (torch.randn(a, generator=g) / a[-1] ** 0.5).to(dev).requires_grad_() for k, (a, _) in shapes.items()}   # (r, d_in)
+    B = {k: torch.zeros(b, device=dev, requires_grad=True) for k, (_, b) in shapes.items()}                         # (d_out, r): starts at zero
     opt, batch = torch.optim.Adam([*A.values(), *B.values()], lr=lr), student_batch(builder, targets)
     with torch.enable_grad():
         for _ in range(steps):
