@@ -13,7 +13,7 @@ import seaborn as sns
 import torch
 
 from .world import WorldConfig, WorldClip, draw_clip, render, COLOURS, DIRECTIONS, QUESTION_TYPES
-from .vlm import PromptBuilder, generate_answers
+from .vlm import PromptBuilder
 from .metrics import CAPTION_QUESTION, score_answers
 from .hooks import extract_layer_states
 from .lora import LoRAAdapter
@@ -42,7 +42,8 @@ def collect_stages(vlm, builder:PromptBuilder, hypernet:HyperNetwork, clips:list
     "Features of every stage from a video to its adapter, with the labels the probes need."
     wcfg, tok, clipf, lat_out = WorldConfig(), defaultdict(list), defaultdict(list), {}
     tok_dir, tok_rank, tok_clip = [], [], []
-    hook = hypernet.blocks[-1].register_forward_hook(lambda m, i, o: lat_out.__setitem__('lat', o))
+    hooks = [hypernet.blocks[-1].register_forward_hook(lambda m, i, o: lat_out.__setitem__('lat', o)),   # latents
+             hypernet.norm_out.register_forward_hook(lambda m, i, o: lat_out.__setitem__('z', o))]      # rank tokens
     try:
         for s in range(0, len(clips), batch):
             idx = list(range(s, min(s + batch, len(clips))))
@@ -62,15 +63,16 @@ def collect_stages(vlm, builder:PromptBuilder, hypernet:HyperNetwork, clips:list
                     clipf[f'states {l}'].append(frames[l].flatten())
                     clipf[f'shuffled {l}'].append(frames[l][perm].flatten())
             st = source_states(ls.states.float(), source_layer)
-            z = hypernet.encode(st, ls.mask)                                 # (B, L, r, W) rank tokens
+            ad = hypernet(st, ls.mask)                                       # one forward; the hooks keep its inside
             lat = lat_out['lat'].view(B, L, -1, hypernet.cfg.width)          # (B, L, n, W) latents
-            ad = hypernet(st, ls.mask)
+            z = lat_out['z'].view(B, L, -1, hypernet.cfg.width)              # (B, L, r, W) rank tokens
             for k in range(len(idx)):
                 for l in range(L):
                     clipf[f'latents {l}'].append(lat[k, l].flatten())
                     clipf[f'rank tokens {l}'].append(z[k, l].flatten())
                     clipf[f'adapter {l}'].append(torch.cat([ad.A[(l, m)][k].flatten() for m in ad.modules] + [ad.B[(l, m)][k].flatten() for m in ad.modules]))
-    finally: hook.remove()
+    finally:
+        for h in hooks: h.remove()
     labels = [time_labels(c) for c in clips]
     return dict(tok={l: torch.cat(v) for l, v in tok.items()}, tok_dir=torch.cat(tok_dir), tok_rank=torch.cat(tok_rank),
                 tok_clip=torch.tensor(tok_clip), clip={k: torch.stack(v) for k, v in clipf.items()},
@@ -109,15 +111,14 @@ def probe_stages(col:dict, train_frac:float=2 / 3, k:int=64) -> list:
 @torch.no_grad()
 def teacher_answers(vlm, builder:PromptBuilder, clip:WorldClip, r) -> tuple:
     "The teacher's (video in context, greedy) answers to every question of a clip, and its caption."
-    ps = [builder.video_question(r.frames, r.timestamps, q['question'], duration=clip.duration) for q in clip.qa]
-    cap = generate_answers(vlm, builder, [builder.video_question(r.frames, r.timestamps, CAPTION_QUESTION, duration=clip.duration)], 64)[0]
-    return generate_answers(vlm, builder, ps, 4), cap
+    cap = video_answers(vlm, builder, [clip], [r], [CAPTION_QUESTION], 64)[0][0]
+    return video_answers(vlm, builder, [clip] * len(clip.qa), [r] * len(clip.qa), [q['question'] for q in clip.qa])[0], cap
 
 def adapter_capacity(vlm, builder:PromptBuilder, hypernet:HyperNetwork, clips:list, renders:list,
                      steps:int=100, lr:float=1e-2, held:tuple=TIME_TYPES, source_layer:int=-1) -> dict:
     "Per-type accuracy (against the truth) of: the teacher, the hypernetwork's adapter, an adapter fitted on everything, one fitted without `held` types, and no adapter on those."
     hyper = internalize_clips(vlm, builder, hypernet, renders, [c.duration for c in clips], source_layer)
-    like = LoRAAdapter({k: v[0] for k, v in hyper.A.items()}, {k: v[0] for k, v in hyper.B.items()}, hyper.scaling, hyper.signature)
+    like = hyper[0]                                                          # the form: rank, modules, layers
     teach, full, partial = [], [], []
     for i, (c, r) in enumerate(zip(clips, renders)):
         ans, cap = teacher_answers(vlm, builder, c, r)

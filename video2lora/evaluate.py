@@ -164,7 +164,7 @@ def evaluate_conditions(vlm, builder:PromptBuilder, hypernet, clips:list, render
     if finetune_clips:
         sub = clips[:finetune_clips]; sub_r = renders[:finetune_clips]
         m = cid < finetune_clips
-        like = LoRAAdapter({k: v[0] for k, v in ads.A.items()}, {k: v[0] for k, v in ads.B.items()}, ads.scaling, ads.signature)
+        like = ads[0]                                                        # the form of the per-video LoRAs
         mid = sorted(finetune_steps)[len(finetune_steps) // 2]
         lr_scores = tune_finetune_lr(vlm, builder, like, mid, seed=seed) if finetune_lr is None else {finetune_lr: None}
         lr = max(lr_scores, key=lambda k: lr_scores[k] or 0)
