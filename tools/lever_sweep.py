@@ -73,6 +73,7 @@ def main():
     if bad: ap.error(f"unknown lever(s) {', '.join(bad)}; known: {', '.join(LEVERS)}")
     out = Path(a.out)
     if out.exists(): ap.error(f"{out}: already exists; choose a new folder")
+    if a.pack and Path(a.pack).exists(): ap.error(f"{a.pack}: a file is already there; choose a new path")
     out.mkdir(parents=True)
     procs, logs = {}, {}
     for n in names:
