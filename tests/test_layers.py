@@ -6,7 +6,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 LAYERS = [                                   # bottom to top; a module may import from its own layer's earlier modules
     ('base', ['io']),
-    ('data', ['video', 'world', 'metrics']),
+    ('data', ['video', 'world', 'long_world', 'metrics']),
     ('models', ['vlm', 'tiny']),
     ('method', ['hooks', 'lora', 'hypernet']),
     ('use', ['pipeline', '__init__']),
@@ -16,7 +16,7 @@ LAYERS = [                                   # bottom to top; a module may impor
 ]
 ORDER = [m for _, ms in LAYERS for m in ms]
 INFERENCE = {'io', 'video', 'vlm', 'tiny', 'hooks', 'lora', 'hypernet', 'pipeline', '__init__'}
-NOT_FOR_INFERENCE = {'world', 'metrics', 'tiny_recipe', 'train', 'evaluate', 'diagnose', 'bench', 'components', 'cli'}
+NOT_FOR_INFERENCE = {'world', 'long_world', 'metrics', 'tiny_recipe', 'train', 'evaluate', 'diagnose', 'bench', 'components', 'cli'}
 
 
 def imports(module:str) -> set:

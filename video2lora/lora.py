@@ -21,7 +21,7 @@ from .vlm import head_dim, ADAPTER_MARK, decoder_layers
 __all__ = ['MODULE_PATHS', 'LAYERS_PATH', 'FORMAT', 'module_shapes', 'AdapterMismatchError', 'ModelSignature', 'LoRAAdapter',
            'random_adapter', 'apply_adapter', 'reference_logits', 'MergeHandle', 'merge_adapter', 'unmerge_adapter',
            'merged_adapter', 'AdapterFileError', 'save_adapter', 'load_adapter', 'peft_module_path', 'export_peft',
-           'import_peft', 'peft_load_strict', 'compose', 'plot_adapter']
+           'import_peft', 'peft_load_strict', 'compose', 'compose_groups', 'plot_adapter']
 
 # %% ../nbs/05_lora.ipynb #ece7c2b7
 MODULE_PATHS = {'q_proj': 'self_attn.q_proj', 'k_proj': 'self_attn.k_proj', 'v_proj': 'self_attn.v_proj',
@@ -373,19 +373,40 @@ def peft_load_strict(model, # a base model, or a PeftModel to add an adapter to
 # %% ../nbs/05_lora.ipynb #1ff08d2c
 def compose(adapters:list, # LoRAAdapters for the same model and modules (not batched)
             weights:list|None=None, # one weight per adapter (default 1 each)
+            shared_ranks:int=0, # the last `shared_ranks` ranks are the same in every adapter (a hypernetwork's learned bias ranks): kept once, weight 1
            ) -> LoRAAdapter:
-    "Concatenate adapters along the rank axis: the composed delta is the weighted sum of their deltas."
+    "Concatenate adapters along the rank axis: the composed delta is the weighted sum of their deltas (shared ranks counted once)."
     if not adapters: raise ValueError("compose needs at least one adapter")
     weights = [1.0] * len(adapters) if weights is None else list(weights)
     if len(weights) != len(adapters): raise ValueError(f"{len(adapters)} adapters but {len(weights)} weights")
     first = adapters[0]
     for i, a in enumerate(adapters):
-        if a.batched: raise AdapterMismatchError(f"adapter {i} is batched; compose single adapters")
+        if a.batched: raise AdapterMismatchError(f"adapter {i} is batched; compose single adapters (or use compose_groups)")
         ModelSignature(first.signature.n_layers, first.signature.hidden_size, first.signature.shapes).check(a.signature, f"adapter {i}")
         if a.keys != first.keys: raise AdapterMismatchError(f"adapter {i} covers different (layer, module)s than adapter 0")
-    A = {k: torch.cat([w * a.scaling * a.A[k] for a, w in zip(adapters, weights)], 0) for k in first.keys}
-    B = {k: torch.cat([a.B[k] for a in adapters], 1) for k in first.keys}
+    if not 0 <= shared_ranks < first.rank: raise ValueError(f"shared_ranks must be in [0, {first.rank}), got {shared_ranks}")
+    own = lambda t, dim: t.narrow(dim, 0, t.shape[dim] - shared_ranks)                       # the adapter's own ranks
+    A = {k: torch.cat([w * a.scaling * own(a.A[k], 0) for a, w in zip(adapters, weights)]
+                      + [first.scaling * first.A[k][first.rank - shared_ranks:]], 0) for k in first.keys}
+    B = {k: torch.cat([own(a.B[k], 1) for a in adapters] + [first.B[k][:, first.rank - shared_ranks:]], 1) for k in first.keys}
     return LoRAAdapter(A, B, 1.0, first.signature)
+
+def compose_groups(adapter:LoRAAdapter, # batched: G * k adapters, consecutive groups of k
+                   k:int, # adapters per group (a long video's segments, in order)
+                   weight:float=1.0, # weight of every segment
+                   shared_ranks:int=0, # as in `compose`
+                  ) -> LoRAAdapter: # batched: G composed adapters of rank k * (r - shared_ranks) + shared_ranks
+    "`compose` of every group of `k` consecutive adapters of a batched adapter, in one tensor operation (differentiable)."
+    if not adapter.batched or adapter.batch_size % k: raise ValueError(f"need a batched adapter whose size is a multiple of k={k}")
+    G, r = adapter.batch_size // k, adapter.rank - shared_ranks
+    A, B = {}, {}
+    for key in adapter.keys:
+        a, b = adapter.A[key], adapter.B[key]                                    # (G*k, R, d_in), (G*k, d_out, R)
+        own_a = (weight * adapter.scaling * a[:, :r]).reshape(G, k * r, a.shape[-1])                  # (G, k*r, d_in)
+        own_b = b[:, :, :r].reshape(G, k, b.shape[1], r).permute(0, 2, 1, 3).reshape(G, b.shape[1], k * r)  # (G, d_out, k*r)
+        A[key] = torch.cat([own_a, adapter.scaling * a[::k, r:]], 1)
+        B[key] = torch.cat([own_b, b[::k, :, r:]], 2)
+    return LoRAAdapter(A, B, 1.0, adapter.signature)
 
 # %% ../nbs/05_lora.ipynb #f9ef56d2
 def plot_adapter(adapter:LoRAAdapter, title:str='adapter', module:str|None=None):

@@ -16,19 +16,21 @@ from safetensors.torch import save_file, load_file
 from tqdm.auto import tqdm
 
 from .world import WorldConfig, draw_clip, render, QUESTION_TYPES
+from .long_world import long_questions, render_long, draw_long_video
 from .vlm import PromptBuilder, load_vlm_folder, generate_answers, suffixes_over_prefix
 from .io import write_folder_atomic, write_text_atomic, check_output, claim_folder, check_ranges, ConfigError
 from .tiny import load_tiny
 from .tiny_recipe import pick_targets, parse_focus, answer_loss, prefix_and_suffixes, collate_multi, lr_at
 from .metrics import CAPTION_QUESTION, score_answers, caption_scores
 from .hooks import extract_layer_states
-from .lora import LoRAAdapter, apply_adapter
+from .lora import LoRAAdapter, ModelSignature, apply_adapter, compose_groups
 from .hypernet import HyperConfig, HyperNetwork, save_hypernet, load_hypernet, source_states
 from .pipeline import encode_states, internalize_clips, adapter_answers
 
 # %% auto #0
 __all__ = ['answer_positions', 'aligned_kl', 'HyperTrainConfig', 'load_frozen_vlm', 'teacher_logits', 'student_batch',
-           'hyper_step', 'save_checkpoint', 'load_checkpoint', 'adapter_qa', 'train_hypernet', 'plot_hyper_training']
+           'hyper_step', 'composed_step', 'composed_qa', 'save_checkpoint', 'load_checkpoint', 'adapter_qa',
+           'train_hypernet', 'plot_hyper_training']
 
 # %% ../nbs/07_train.ipynb #6e581c7b
 def answer_positions(labels:torch.Tensor) -> tuple: # labels: (B, T), -100 except at target tokens
@@ -76,12 +78,16 @@ class HyperTrainConfig:
     vlm: str = ''                  # the frozen VLM: '' = the bundled tiny SmolVLM, else a folder
     hyper_preset: str = 'tiny'     # 'tiny' (CPU-sized) or 'paper' (width 512, 9 blocks, rank 16 + 16)
     hyper: dict = field(default_factory=dict)   # overrides of the preset's HyperConfig (e.g. {'rank': 16, 'n_blocks': 4})
+    segments: int = 1              # > 1: composition steps too, long videos of 2..segments scenes whose adapters are composed in rank space
+    segment_frac: float = 0.5      # share of steps that are composition steps (when segments > 1)
+    init: str = ''                 # start from this saved hypernetwork folder (its HyperConfig wins over hyper_preset/hyper)
 
     def __post_init__(self):
         check_ranges(self, steps='positive', batch_size='positive', targets_per_video='positive', lr='positive',
                      min_lr_frac='fraction', warmup='nonneg', weight_decay='nonneg', clip_grad='positive', caption_frac='fraction',
                      kl_weight='nonneg', kl_temperature='positive', pool='positive', n_frames='positive', seed='nonneg',
-                     threads='positive', eval_every='nonneg', eval_clips='positive', save_every='nonneg')
+                     threads='positive', eval_every='nonneg', eval_clips='positive', save_every='nonneg',
+                     segments='positive', segment_frac='fraction')
         if self.source_layer < -1: raise ConfigError('source_layer', f"must be -1 (each layer its own) or a layer index >= 0, got {self.source_layer}")
         if self.hyper_preset not in ('tiny', 'paper'): raise ConfigError('hyper_preset', f"must be 'tiny' or 'paper', got {self.hyper_preset!r}")
         if self.focus: parse_focus(self.focus)   # a misspelt type is refused by name, before any work
@@ -118,6 +124,30 @@ def hyper_step(hypernet, vlm, builder:PromptBuilder, states, mask, targets:list,
         res['kl'] = aligned_kl(t_logits, t_labels, logits, batch.labels, kl_temperature)
         res['loss'] = res['loss'] + kl_weight * res['kl']
     return res
+
+# %% ../nbs/07_train.ipynb #8e99b21f
+def composed_step(hypernet, vlm, builder:PromptBuilder, states, mask, targets:list, K:int, k_seg:int, shared_ranks:int=0) -> dict:
+    "Loss of G long videos: their scenes' states `(G*k_seg, L, T, D)` in playing order, `G*K` flat targets; adapters composed per video."
+    adapter = compose_groups(hypernet(states, mask), k_seg, 1.0, shared_ranks)   # batched: G adapters of rank k_seg*r + rb
+    batch = student_batch(builder, targets)
+    with apply_adapter(vlm, adapter.repeat_interleave(K)):
+        logits = vlm(**batch.model_inputs()).logits                                # (G*K, T, V)
+    ce = answer_loss(logits[:, :-1], batch.labels[:, 1:])
+    return dict(ce=ce, loss=ce)
+
+@torch.no_grad()
+def composed_qa(vlm, builder:PromptBuilder, hypernet, videos:list, weight:float=1.0, source_layer:int=-1) -> dict:
+    "Exact match per scope ('scene', 'across') and overall of long videos answered from their scenes' adapters composed in rank space."
+    k = videos[0].k
+    scenes = [p for v in videos for p in render_long(v)[1]]
+    ads = internalize_clips(vlm, builder, hypernet, scenes, [s.duration for v in videos for s in v.scenes], source_layer)
+    comp = compose_groups(ads, k, weight, hypernet.cfg.bias_rank)
+    qa = [q for v in videos for q in v.qa]
+    right = np.array(adapter_answers(vlm, builder, comp, [i for i, v in enumerate(videos) for _ in v.qa], [q['question'] for q in qa]), dtype=object) \
+        == np.array([q['answer'] for q in qa], dtype=object)
+    out = {s: float(right[[q['scope'] == s for q in qa]].mean()) for s in ('scene', 'across')}
+    out['overall'] = float(right.mean())
+    return out
 
 # %% ../nbs/07_train.ipynb #6519c3a1
 def _optimizer_tensors(opt) -> tuple:
@@ -170,6 +200,24 @@ def _sample(cfg:HyperTrainConfig, step:int, rank:int, n_local:int, pool) -> tupl
     targets = [pick_targets(pool[i], rng, cfg.caption_frac, cfg.targets_per_video, focus) for i in idx]
     return idx, targets
 
+def _segments_at(cfg:HyperTrainConfig, step:int) -> int:
+    "Scenes per example at `step`: 1 (an ordinary step) or 2..segments (a composition step); a pure function of (seed, step)."
+    if cfg.segments <= 1: return 1
+    rng = np.random.default_rng([cfg.seed, step, 1_000_003])
+    return int(rng.integers(2, cfg.segments + 1)) if rng.random() < cfg.segment_frac else 1
+
+def _sample_long(cfg:HyperTrainConfig, step:int, rank:int, n_local:int, pool, k_seg:int, wcfg:WorldConfig) -> tuple:
+    "A composition step's data: `n_local // k_seg` long videos of `k_seg` distinct pool clips; flat clip indices and K targets each."
+    rng = np.random.default_rng([cfg.seed, step, rank, k_seg])
+    G, K = max(1, n_local // k_seg), cfg.targets_per_video
+    idx = np.stack([rng.choice(len(pool), k_seg, replace=False) for _ in range(G)])   # (G, k_seg)
+    targets = []
+    for row in idx:
+        qa = long_questions([pool[i] for i in row], wcfg, rng)
+        pick = [qa[j] for j in rng.permutation(len(qa))[:K]]
+        targets.append([(q['question'], q['answer']) for q in (pick * K)[:K]])      # a video with few questions repeats some
+    return idx.reshape(-1), targets
+
 def _truncate_logs(out:Path, step:int):
     "Keep only log rows and evaluations up to `step` (a resumed run logs the steps after it again)."
     rows = list(csv.reader(open(out/'log.csv')))
@@ -194,14 +242,20 @@ def train_hypernet(cfg:HyperTrainConfig, # training settings
     vlm.to(acc.device)
     builder = PromptBuilder.for_model(tok, vlm.config)
     builder.device = acc.device                                         # batches are built where the VLM is
-    make = HyperConfig.paper if cfg.hyper_preset == 'paper' else HyperConfig.tiny
-    hypernet = HyperNetwork(make(vlm.config, **cfg.hyper))
+    if cfg.init:                                                        # a further stage of a trained hypernetwork
+        hypernet = load_hypernet(cfg.init)[0].train()
+        ModelSignature.from_model(vlm).check(hypernet.cfg.signature(), f"hypernetwork {cfg.init}")
+    else:
+        make = HyperConfig.paper if cfg.hyper_preset == 'paper' else HyperConfig.tiny
+        hypernet = HyperNetwork(make(vlm.config, **cfg.hyper))
+    shared = hypernet.cfg.bias_rank                                     # bias ranks: kept once when adapters are composed
     opt = torch.optim.AdamW(hypernet.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay, betas=(0.9, 0.98))
     pool = [draw_clip(wcfg, cfg.seed, 'train', i) for i in range(cfg.pool)]
     renders = [render(c, n_frames=cfg.n_frames) for c in tqdm(pool, desc='render', disable=not (progress and acc.is_main_process))]
     states, mask = encode_states(vlm, builder, renders, [c.duration for c in pool], progress=progress and acc.is_main_process)
     val = [draw_clip(wcfg, cfg.seed, 'val', i) for i in range(cfg.eval_clips)] if cfg.eval_every else []
     val_r = [render(c, n_frames=cfg.n_frames) for c in val]
+    val_long = [draw_long_video(wcfg, cfg.seed, 'val', i, 2) for i in range(cfg.eval_clips // 2)] if cfg.eval_every and cfg.segments > 1 else []
     start, ck = 0, out/'checkpoint'
     if (ck/'trainer.json').exists(): start = load_checkpoint(ck, hypernet, opt)['step']
     hypernet, opt = acc.prepare(hypernet, opt)
@@ -222,18 +276,20 @@ def train_hypernet(cfg:HyperTrainConfig, # training settings
     bar = tqdm(range(start, end), desc='train hypernet', disable=not (progress and acc.is_main_process), initial=start, total=cfg.steps)
     for step in bar:
         hypernet.train()
-        idx, targets = _sample(cfg, step, rank, n_local, pool)
+        k_seg = _segments_at(cfg, step)
+        idx, targets = _sample(cfg, step, rank, n_local, pool) if k_seg == 1 else _sample_long(cfg, step, rank, n_local, pool, k_seg, wcfg)
         flat = [t for ts in targets for t in ts]
         teacher = None
-        if cfg.kl_weight > 0:
+        if cfg.kl_weight > 0 and k_seg == 1:
             items = [prefix_and_suffixes(builder, renders[i].frames, renders[i].timestamps, pool[i].duration, ts) for i, ts in zip(idx, targets)]
             px, prefix, sids, smask, slab = (t.to(acc.device) for t in collate_multi(builder, items))
             tl = teacher_logits(vlm, px, prefix, sids, smask)
             teacher = (tl, torch.cat([torch.full((len(slab), 1), -100, device=slab.device), slab], 1))   # labels in the same frame as tl
         for g in opt.param_groups: g['lr'] = lr_at(step, cfg)
         s = torch.from_numpy(idx).to(states.device)
-        res = hyper_step(hypernet, vlm, builder, source_states(states[s].float(), cfg.source_layer), mask[s], flat, K,
-                         teacher, cfg.kl_weight, cfg.kl_temperature)
+        st = source_states(states[s].float(), cfg.source_layer)
+        res = (hyper_step(hypernet, vlm, builder, st, mask[s], flat, K, teacher, cfg.kl_weight, cfg.kl_temperature) if k_seg == 1
+               else composed_step(hypernet, vlm, builder, st, mask[s], flat, K, k_seg, shared))
         opt.zero_grad(set_to_none=True)
         acc.backward(res['loss'])
         acc.clip_grad_norm_(hypernet.parameters(), cfg.clip_grad)
@@ -246,9 +302,11 @@ def train_hypernet(cfg:HyperTrainConfig, # training settings
         if cfg.eval_every and ((step + 1) % cfg.eval_every == 0 or step + 1 == cfg.steps) and acc.is_main_process:
             core.eval()
             r = adapter_qa(vlm, builder, core, val, val_r, source_layer=cfg.source_layer)
+            if val_long: r['composed_k2'] = composed_qa(vlm, builder, core, val_long, source_layer=cfg.source_layer)
             r.update(step=step + 1, seconds=round(time.time() - t0, 1)); evals.append(r)
             with open(out/'evals.jsonl', 'a') as f: f.write(json.dumps(r) + '\n')
-            tqdm.write(f"step {step + 1}: val QA from adapters {r['overall']:.3f} " + ' '.join(f"{t}={r[t]:.2f}" for t in QUESTION_TYPES if t in r))
+            tqdm.write(f"step {step + 1}: val QA from adapters {r['overall']:.3f} " + ' '.join(f"{t}={r[t]:.2f}" for t in QUESTION_TYPES if t in r)
+                       + (f" | composed K=2: scene {r['composed_k2']['scene']:.2f} across {r['composed_k2']['across']:.2f}" if val_long else ''))
         if (cfg.save_every and (step + 1) % cfg.save_every == 0) or step + 1 == end:
             acc.wait_for_everyone()
             if acc.is_main_process:
