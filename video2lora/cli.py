@@ -127,11 +127,18 @@ def cmd_internalize(args) -> int:
     video_info(args.video)                                              # a bad video: one line, before the model loads
     v2l = _pipeline(args)
     t0 = time.perf_counter()
-    adapter, clip = v2l.internalize(args.video)
+    if args.segments > 1:
+        from video2lora.lora import compose
+        segs, clip = v2l.internalize_segments(args.video, args.segments)
+        adapter = compose([segs[k] for k in range(args.segments)], None, v2l.hypernet.cfg.bias_rank)
+    else: (adapter, clip), segs = v2l.internalize(args.video), None
     secs = time.perf_counter() - t0
-    folder = v2l.save(adapter, out, args.video, clip)
+    folder = v2l.save(adapter, out, args.video, clip, segs if args.keep_segments else None)
     rep = frames_report(clip)
     seen = describe_frames(rep) if rep['frames_repeated'] else f"{rep['frames_used']} of its {rep['frames_in_video']} frames"
+    if args.segments > 1:
+        print(f"{args.segments} segments of {len(clip) // args.segments} frames, each internalized alone, composed in rank space"
+              + (f"; the segment adapters are in {folder}/segment-1..{args.segments}" if args.keep_segments else ''))
     print(f"internalized {args.video} ({seen}) "
           f"in {secs:.2f}s -> {folder} (peft LoRA, rank {adapter.rank} on {', '.join(adapter.modules)} of {len(adapter.layers)} layers, "
           f"{adapter.nbytes() / 1024:.0f} KiB in bf16)")
@@ -335,6 +342,9 @@ def build_parser() -> argparse.ArgumentParser:
         sp.add_argument('--hypernet', default=None, help='hypernetwork folder trained for --model (default: the bundled one)')
     i = sub.add_parser('internalize', help='internalize a video file into a peft-format LoRA adapter folder')
     i.add_argument('video', help='video file'); i.add_argument('-o', '--out', required=True, help='adapter folder to write (new, empty, or an adapter video2lora wrote)')
+    i.add_argument('--segments', type=positive, default=1, help='cut the video into K consecutive segments, internalize each alone, '
+                   'compose the K adapters in rank space (a long video)')
+    i.add_argument('--keep-segments', action='store_true', help='also write each segment adapter inside the folder (segment-1, ...)')
     model_args(i); i.set_defaults(func=cmd_internalize)
     a = sub.add_parser('ask', help='answer a question from an adapter folder, with zero visual tokens',
                        description='Answer a question from an adapter folder, with zero visual tokens. The tiny model reads only '

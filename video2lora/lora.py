@@ -308,10 +308,19 @@ def export_peft(adapter:LoRAAdapter, # one adapter (not batched)
                 folder, # where to write adapter_config.json + adapter_model.safetensors
                 base_model_name_or_path:str='', # recorded in the config, like peft does
                 meta:dict|None=None, # what it was made from, recorded in video2lora.json beside the peft files
+                parts:dict|None=None, # name -> adapter, each written as a peft folder inside (e.g. a composed adapter's segments)
                ) -> Path:
     "Write an adapter in peft's on-disk LoRA format, atomically, with `video2lora.json` (kind 'adapter', `meta`, signature)."
+    if adapter.batched or any(a.batched for a in (parts or {}).values()): raise AdapterMismatchError("export one adapter at a time: adapter[i]")
+    def write(tmp):
+        _write_peft(adapter, tmp, base_model_name_or_path)
+        for name, a in (parts or {}).items(): (tmp/name).mkdir(); _write_peft(a, tmp/name, base_model_name_or_path)
+    return write_folder_atomic(folder, write, 'adapter', dict(signature=asdict(adapter.signature), rank=adapter.rank, **(meta or {}),
+                                                              **({'parts': sorted(parts)} if parts else {})))
+
+def _write_peft(adapter:LoRAAdapter, folder:Path, base_model_name_or_path:str=''):
+    "adapter_config.json + adapter_model.safetensors of one adapter, into an existing folder."
     from peft import LoraConfig
-    if adapter.batched: raise AdapterMismatchError("export one adapter at a time: adapter[i]")
     layers = '|'.join(str(l) for l in adapter.layers)
     mods = '|'.join(re.escape(MODULE_PATHS[m]) for m in adapter.modules)
     cfg = LoraConfig(r=adapter.rank, lora_alpha=adapter.scaling * adapter.rank, lora_dropout=0.0, bias='none',
@@ -322,11 +331,8 @@ def export_peft(adapter:LoRAAdapter, # one adapter (not batched)
         p = f"base_model.model.{peft_module_path(l, m)}"
         tensors[f"{p}.lora_A.weight"] = adapter.A[(l, m)].detach().float().contiguous().cpu()
         tensors[f"{p}.lora_B.weight"] = adapter.B[(l, m)].detach().float().contiguous().cpu()
-    def write(tmp):
-        cfg.save_pretrained(str(tmp))
-        save_file(tensors, str(tmp/'adapter_model.safetensors'), metadata={'format': 'pt'})
-        # every (layer, module) is written, so the regex covers exactly the keys
-    return write_folder_atomic(folder, write, 'adapter', dict(signature=asdict(adapter.signature), rank=adapter.rank, **(meta or {})))
+    cfg.save_pretrained(str(folder))                    # every (layer, module) is written, so the regex covers exactly the keys
+    save_file(tensors, str(folder/'adapter_model.safetensors'), metadata={'format': 'pt'})
 
 def import_peft(folder, # a peft LoRA folder (adapter_config.json + adapter_model.safetensors)
                 model, # the SmolVLM it is for

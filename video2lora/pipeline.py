@@ -17,7 +17,7 @@ from .video import read_clip, video_info, Clip
 from .vlm import PromptBuilder, load_vlm, clean_answer, generate_answers
 from .tiny import load_tiny
 from .hooks import extract_layer_states
-from .lora import LoRAAdapter, ModelSignature, apply_adapter, export_peft, import_peft, AdapterFileError
+from .lora import LoRAAdapter, ModelSignature, apply_adapter, export_peft, import_peft, AdapterFileError, compose
 from .hypernet import load_hypernet, load_bundled_hypernet, source_states
 from .io import check_output
 
@@ -164,26 +164,43 @@ class Video2LoRA:
         hn, meta = load_hypernet(hypernet)
         return cls(vlm, tok, hn, meta, str(model))
 
-    def read(self, video) -> Clip:
-        "Decode the frames the model reads from a video file."
+    def read(self, video, segments:int=1) -> Clip:
+        "Decode the frames the model reads from a video file: per segment, what it reads of a whole video (only those frames are decoded)."
         size = self.builder.image_size
-        if self.n_frames: return read_clip(video, n_frames=self.n_frames, size=size)
-        return read_clip(video, target_fps=1.0, max_frames=64, size=size)
+        if self.n_frames: return read_clip(video, n_frames=self.n_frames * segments, size=size)
+        return read_clip(video, target_fps=1.0, max_frames=64 * segments, size=size)
 
     @torch.no_grad()
-    def internalize(self, video) -> tuple:
-        "`(adapter, clip)`: the adapter of a video file, and the frames it was made from (`clip.indices`: repeats if the video is short)."
-        clip = self.read(video)
-        duration = video_info(video).duration
-        batch = self.builder.collate([self.builder.internalize(clip.frames, clip.timestamps, duration=duration)])
-        ls = extract_layer_states(self.vlm, batch)
-        return self.hypernet(source_states(ls.states, self.source_layer), ls.mask)[0], clip
+    def internalize_segments(self, video, segments:int) -> tuple:
+        "`(adapters, clip)`: one adapter per consecutive segment (a batched adapter), each segment internalized alone, and the frames read."
+        if segments < 1: raise ValueError(f"segments must be at least 1, got {segments}")
+        clip = self.read(video, segments)
+        if len(np.unique(clip.indices)) < segments:
+            raise ValueError(f"{video}: {len(np.unique(clip.indices))} distinct frame(s) cannot make {segments} segments")
+        seg_s = video_info(video).duration / segments                        # seconds per segment
+        prompts = [self.builder.internalize(p.frames, p.timestamps - k * seg_s, duration=seg_s)   # each segment as a clip of its own
+                   for k, p in enumerate(clip.segments(segments))]
+        ls = extract_layer_states(self.vlm, self.builder.collate(prompts))
+        return self.hypernet(source_states(ls.states, self.source_layer), ls.mask), clip
 
-    def save(self, adapter:LoRAAdapter, folder, video=None, clip=None) -> Path:
-        "Write the adapter in peft's format with `video2lora.json` (what it was made from), in one atomic step."
+    @torch.no_grad()
+    def internalize(self, video, segments:int=1, weights=None) -> tuple:
+        "`(adapter, clip)`: the adapter of a video file, and the frames it was made from (`clip.indices`: repeats if the video is short). With `segments=K`, the K segments' adapters composed in rank space (`weights`: one per segment, default 1)."
+        if segments == 1 and weights is None:
+            clip = self.read(video)
+            duration = video_info(video).duration
+            batch = self.builder.collate([self.builder.internalize(clip.frames, clip.timestamps, duration=duration)])
+            ls = extract_layer_states(self.vlm, batch)
+            return self.hypernet(source_states(ls.states, self.source_layer), ls.mask)[0], clip
+        ads, clip = self.internalize_segments(video, segments)
+        return compose([ads[k] for k in range(segments)], weights, self.hypernet.cfg.bias_rank), clip
+
+    def save(self, adapter:LoRAAdapter, folder, video=None, clip=None, segments:LoRAAdapter|None=None) -> Path:
+        "Write the adapter in peft's format with `video2lora.json` (what it was made from), in one atomic step; `segments` (batched) go inside as segment-1, ..."
         meta = dict(source_video=str(video) if video else None, model=self.model_name, hypernetwork=self.meta.get('command'))
         if clip is not None: meta.update(frames_report(clip))
-        return export_peft(adapter, folder, base_model_name_or_path=self.model_name, meta=meta)
+        parts = {f"segment-{k + 1}": segments[k] for k in range(segments.batch_size)} if segments is not None else None
+        return export_peft(adapter, folder, base_model_name_or_path=self.model_name, meta=meta, parts=parts)
 
     def load_adapter(self, folder) -> LoRAAdapter:
         "An adapter folder written by `save` (or any peft LoRA of this model's language model), checked against the model."
