@@ -13,7 +13,7 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
-from .vlm import head_dim, PRESETS, PromptBuilder, build_vlm, preset_config, word_tokenizer, chat_text, video_text, prompt_embeddings, count_params
+from .vlm import head_dim, PRESETS, PromptBuilder, build_vlm, preset_config, word_tokenizer, chat_text, video_text, prompt_embeddings, count_params, cache_arg, kv_cache
 from .tiny import load_tiny
 from .io import write_text_atomic, claim_folder
 from .hooks import extract_layer_states
@@ -151,7 +151,7 @@ def prefill(vlm, **inputs) -> tuple:
     "One prefill forward: `(first token ids (B,), last-position logits (B, V), cache)`."
     out = vlm(**inputs, use_cache=True, logits_to_keep=1)
     logits = out.logits[:, -1]
-    return logits.argmax(-1), logits, out.past_key_values
+    return logits.argmax(-1), logits, kv_cache(out)
 
 def cache_nbytes(cache) -> int:
     "Bytes held by a transformers key/value cache."
@@ -172,8 +172,8 @@ def decode_seconds(vlm, batch, n_tokens:int=16, device:str='cpu') -> float:
     _sync(device); t0 = time.perf_counter()
     for _ in range(n_tokens):
         mask = torch.cat([mask, torch.ones_like(mask[:, :1])], 1)
-        out = vlm(input_ids=nxt, attention_mask=mask, past_key_values=cache, use_cache=True, logits_to_keep=1)
-        nxt, cache = out.logits[:, -1].argmax(-1, keepdim=True), out.past_key_values
+        out = vlm(input_ids=nxt, attention_mask=mask, use_cache=True, logits_to_keep=1, **cache_arg(vlm, cache))
+        nxt, cache = out.logits[:, -1].argmax(-1, keepdim=True), kv_cache(out)
     _sync(device)
     return time.perf_counter() - t0
 
@@ -236,7 +236,7 @@ def bench_frames(vlm, builder:PromptBuilder, hypernet, question:str, n_frames:in
     prefix_s = vision_s + time.perf_counter() - t0
     kv_measured = cache_nbytes(cache)
     suffix = video.input_ids[:, P:]
-    kv_query = timed(lambda: prefill(vlm, input_ids=suffix, attention_mask=video.attention_mask, past_key_values=cache),
+    kv_query = timed(lambda: prefill(vlm, input_ids=suffix, attention_mask=video.attention_mask, **cache_arg(vlm, cache)),
                      after=lambda: cache.crop(P - cache.get_seq_length()), settle=1)
     ask = timed(lambda: prefill(vlm, **text.model_inputs()), settle=1)
     decode = lambda: decode_seconds(vlm, text, cfg.new_tokens, dev)

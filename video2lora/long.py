@@ -13,7 +13,7 @@ from tqdm.auto import tqdm
 
 from .world import WorldClip, render, QUESTION_TYPES
 from .long_world import LongVideo, render_long, blind_long_hits, LONG_TYPES
-from .vlm import PromptBuilder, video_text, chat_text, frames_to_pixels, clean_answer
+from .vlm import PromptBuilder, video_text, chat_text, frames_to_pixels, clean_answer, cache_arg, kv_cache
 from .lora import LoRAAdapter, apply_adapter, compose_groups
 from .pipeline import internalize_clips, adapter_answers
 from .evaluate import paired_bootstrap, equivalence
@@ -62,10 +62,10 @@ def video_answers_cached(vlm, builder:PromptBuilder, frames, # (N, H, W, 3) uint
     for q in questions:
         ids = builder.encode(chat_text(video + q))
         if ids[:len(cut)] != cut: raise ValueError("the video's tokens changed when a question was appended")
-        cache, nxt, gen = copy.deepcopy(pre.past_key_values), torch.tensor([ids[len(cut):]], device=dev), []
+        cache, nxt, gen = copy.deepcopy(kv_cache(pre)), torch.tensor([ids[len(cut):]], device=dev), []
         while len(gen) < max_new_tokens:
-            o = vlm(input_ids=nxt, past_key_values=cache, use_cache=True)
-            cache, nxt = o.past_key_values, o.logits[:, -1:].argmax(-1)                 # (1, 1)
+            o = vlm(input_ids=nxt, use_cache=True, **cache_arg(vlm, cache))
+            cache, nxt = kv_cache(o), o.logits[:, -1:].argmax(-1)                             # (1, 1)
             gen.append(int(nxt))
             if gen[-1] == eos: break
         out.append(clean_answer(builder.tok, gen))

@@ -14,7 +14,7 @@ import torch.nn.functional as F
 from tqdm.auto import tqdm
 
 from .video import read_clip, video_info, Clip
-from .vlm import PromptBuilder, load_vlm, clean_answer, generate_answers
+from .vlm import PromptBuilder, load_vlm, clean_answer, generate_answers, cache_arg, kv_cache
 from .tiny import load_tiny
 from .hooks import extract_layer_states
 from .lora import LoRAAdapter, ModelSignature, apply_adapter, export_peft, import_peft, AdapterFileError, compose
@@ -35,11 +35,11 @@ def greedy_answer(model, tok, batch, max_new_tokens:int=16) -> tuple:
     out = model(**inputs, use_cache=True)
     nxt = out.logits[:, -1].argmax(-1, keepdim=True)                          # (1, 1)
     ttft = time.perf_counter() - t0
-    ids, cache, mask = [int(nxt)], out.past_key_values, inputs['attention_mask']
+    ids, cache, mask = [int(nxt)], kv_cache(out), inputs['attention_mask']
     while ids[-1] != eos and len(ids) < max_new_tokens:
         mask = torch.cat([mask, torch.ones_like(mask[:, :1])], 1)
-        out = model(input_ids=nxt, attention_mask=mask, past_key_values=cache, use_cache=True)
-        nxt = out.logits[:, -1].argmax(-1, keepdim=True); cache = out.past_key_values
+        out = model(input_ids=nxt, attention_mask=mask, use_cache=True, **cache_arg(model, cache))
+        nxt = out.logits[:, -1].argmax(-1, keepdim=True); cache = kv_cache(out)
         ids.append(int(nxt))
     return clean_answer(tok, ids), ttft, ids
 

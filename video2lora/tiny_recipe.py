@@ -23,7 +23,7 @@ from .vlm import (VLMPreset, preset_config, build_vlm, freeze, count_params, wor
 from .io import claim_folder, check_ranges, write_text_atomic
 from .metrics import CAPTION_QUESTION, score_answers, caption_scores, token_f1
 from .tiny import TINY_PRESET, TINY_SPECIAL_TOKENS, load_tiny, tiny_dir
-from .vlm import save_vlm, load_vlm_folder, generate_answers, suffixes_over_prefix
+from .vlm import save_vlm, load_vlm_folder, generate_answers, suffixes_over_prefix, kv_cache
 
 # %% auto #0
 __all__ = ['world_words', 'tiny_tokenizer', 'object_grid', 'dense_labels', 'TinyTrainConfig', 'TinyPool', 'pick_target',
@@ -261,7 +261,7 @@ def multi_target_loss(net:'TinyWithHeads', # model with heads
     emb = emb.masked_scatter(vis[..., None], feats.to(emb.dtype))
     pre = m.model(inputs_embeds=emb, use_cache=True, output_hidden_states=labels is not None)
     P = prefix_ids.shape[1]
-    out, logits = suffixes_over_prefix(m, pre.past_key_values, m.lm_head(pre.last_hidden_state[:, -1:]), suffix_ids, suffix_mask,
+    out, logits = suffixes_over_prefix(m, kv_cache(pre), m.lm_head(pre.last_hidden_state[:, -1:]), suffix_ids, suffix_mask,
                                        output_attentions=pointer is not None,            # pointer: needs 'eager' attention
                                        output_hidden_states=deep_layer is not None)
     logits = logits[:, :-1]

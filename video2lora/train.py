@@ -17,7 +17,7 @@ from tqdm.auto import tqdm
 
 from .world import WorldConfig, draw_clip, render, QUESTION_TYPES
 from .long_world import long_questions, render_long, draw_long_video
-from .vlm import PromptBuilder, load_vlm_folder, generate_answers, suffixes_over_prefix
+from .vlm import PromptBuilder, load_vlm_folder, generate_answers, suffixes_over_prefix, kv_cache
 from .io import write_folder_atomic, write_text_atomic, check_output, claim_folder, check_ranges, ConfigError
 from .tiny import load_tiny
 from .tiny_recipe import pick_targets, parse_focus, answer_loss, prefix_and_suffixes, collate_multi, lr_at
@@ -103,7 +103,7 @@ def load_frozen_vlm(name:str='') -> tuple:
 def teacher_logits(vlm, pixel_values, prefix_ids, suffix_ids, suffix_mask) -> torch.Tensor:
     "Teacher logits `(B*K, 1 + S, V)` over [last prefix position, suffix] with the video in context."
     pre = vlm(input_ids=prefix_ids, pixel_values=pixel_values, use_cache=True)
-    return suffixes_over_prefix(vlm, pre.past_key_values, pre.logits[:, -1:], suffix_ids, suffix_mask)[1]
+    return suffixes_over_prefix(vlm, kv_cache(pre), pre.logits[:, -1:], suffix_ids, suffix_mask)[1]
 
 # %% ../nbs/07_train.ipynb #77592a6d
 def student_batch(builder:PromptBuilder, targets:list):

@@ -21,8 +21,8 @@ __all__ = ['SMOLVLM2_SPECIAL_TOKENS', 'PRESETS', 'ADAPTER_MARK', 'INTERNALIZE_IN
            'head_dim', 'VLMPreset', 'preset_config', 'tokens_per_frame', 'build_vlm', 'freeze', 'count_params',
            'adapter_applied', 'decoder_layers', 'WeightsNotFoundError', 'load_vlm', 'save_vlm', 'load_vlm_folder',
            'frames_to_pixels', 'number_words', 'video_text', 'chat_text', 'Prompt', 'PromptBatch', 'PromptBuilder',
-           'word_tokenizer', 'encode_frames', 'prompt_embeddings', 'suffixes_over_prefix', 'clean_answer',
-           'generate_answers']
+           'word_tokenizer', 'encode_frames', 'prompt_embeddings', 'cache_arg', 'kv_cache', 'suffixes_over_prefix',
+           'clean_answer', 'generate_answers']
 
 # %% ../nbs/02_vlm.ipynb #f4c3e5d6
 SMOLVLM2_SPECIAL_TOKENS = {  # token -> id in SmolVLM2's tokenizer
@@ -395,6 +395,15 @@ def prompt_embeddings(model:SmolVLMForConditionalGeneration, # the VLM
     return emb
 
 # %% ../nbs/02_vlm.ipynb #4f349630
+def cache_arg(model, cache) -> dict:
+    "Keyword argument passing a key/value cache to `model`'s forward: `cache` (transformers 5) or `past_key_values` (4)."
+    import inspect
+    return {'cache' if 'cache' in inspect.signature(model.forward).parameters else 'past_key_values': cache}
+
+def kv_cache(out):
+    "The key/value cache a forward returned (`out.cache` in transformers 5, `out.past_key_values` in 4)."
+    return out['cache'] if 'cache' in out else out['past_key_values']
+
 def suffixes_over_prefix(model, # a SmolVLM (or anything with its forward signature)
                          cache, # the prefix's past_key_values: B prefixes of the same length P
                          last_logits:torch.Tensor, # (B, 1, V) logits at each prefix's last position
@@ -407,7 +416,7 @@ def suffixes_over_prefix(model, # a SmolVLM (or anything with its forward signat
     P = cache.get_seq_length()
     cache.batch_repeat_interleave(K)                                          # (B*K, heads, P, d) per layer
     mask = torch.cat([torch.ones(B * K, P, dtype=suffix_mask.dtype, device=suffix_mask.device), suffix_mask], 1)
-    out = model(input_ids=suffix_ids, attention_mask=mask, past_key_values=cache, use_cache=True, **kw)
+    out = model(input_ids=suffix_ids, attention_mask=mask, use_cache=True, **cache_arg(model, cache), **kw)
     return out, torch.cat([last_logits.repeat_interleave(K, 0), out.logits], 1)
 
 # %% ../nbs/02_vlm.ipynb #775abf70
