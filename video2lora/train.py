@@ -207,13 +207,13 @@ def _segments_at(cfg:HyperTrainConfig, step:int) -> int:
     return int(rng.integers(2, cfg.segments + 1)) if rng.random() < cfg.segment_frac else 1
 
 def _sample_long(cfg:HyperTrainConfig, step:int, rank:int, n_local:int, pool, k_seg:int, wcfg:WorldConfig) -> tuple:
-    "A composition step's data: `n_local // k_seg` long videos of `k_seg` distinct pool clips; flat clip indices and K targets each."
+    "A composition step's data: `n_local // k_seg` long videos of `k_seg` distinct pool clips; flat clip indices and K targets each (no questions of order across scenes)."
     rng = np.random.default_rng([cfg.seed, step, rank, k_seg])
     G, K = max(1, n_local // k_seg), cfg.targets_per_video
     idx = np.stack([rng.choice(len(pool), k_seg, replace=False) for _ in range(G)])   # (G, k_seg)
     targets = []
     for row in idx:
-        qa = long_questions([pool[i] for i in row], wcfg, rng)
+        qa = [q for q in long_questions([pool[i] for i in row], wcfg, rng) if q['type'] not in ('first', 'next')]  # a sum of adapters has no order
         pick = [qa[j] for j in rng.permutation(len(qa))[:K]]
         targets.append([(q['question'], q['answer']) for q in (pick * K)[:K]])      # a video with few questions repeats some
     return idx.reshape(-1), targets
