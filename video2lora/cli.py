@@ -127,13 +127,10 @@ def cmd_internalize(args) -> int:
     video_info(args.video)                                              # a bad video: one line, before the model loads
     v2l = _pipeline(args)
     t0 = time.perf_counter()
-    if args.segments > 1:
-        from video2lora.lora import compose
-        segs, clip = v2l.internalize_segments(args.video, args.segments)
-        adapter = compose([segs[k] for k in range(args.segments)], None, v2l.hypernet.cfg.bias_rank)
-    else: (adapter, clip), segs = v2l.internalize(args.video), None
+    segs, clip = v2l.internalize_segments(args.video, args.segments)
+    adapter = v2l.compose_segments(segs)
     secs = time.perf_counter() - t0
-    folder = v2l.save(adapter, out, args.video, clip, segs if args.keep_segments else None)
+    folder = v2l.save(adapter, out, args.video, clip, segs if args.keep_segments and args.segments > 1 else None)
     rep = frames_report(clip)
     seen = describe_frames(rep) if rep['frames_repeated'] else f"{rep['frames_used']} of its {rep['frames_in_video']} frames"
     if args.segments > 1:

@@ -186,14 +186,13 @@ class Video2LoRA:
     @torch.no_grad()
     def internalize(self, video, segments:int=1, weights=None) -> tuple:
         "`(adapter, clip)`: the adapter of a video file, and the frames it was made from (`clip.indices`: repeats if the video is short). With `segments=K`, the K segments' adapters composed in rank space (`weights`: one per segment, default 1)."
-        if segments == 1 and weights is None:
-            clip = self.read(video)
-            duration = video_info(video).duration
-            batch = self.builder.collate([self.builder.internalize(clip.frames, clip.timestamps, duration=duration)])
-            ls = extract_layer_states(self.vlm, batch)
-            return self.hypernet(source_states(ls.states, self.source_layer), ls.mask)[0], clip
-        ads, clip = self.internalize_segments(video, segments)
-        return compose([ads[k] for k in range(segments)], weights, self.hypernet.cfg.bias_rank), clip
+        ads, clip = self.internalize_segments(video, segments)      # one segment: the whole video, as before
+        return self.compose_segments(ads, weights), clip
+
+    def compose_segments(self, ads:LoRAAdapter, weights=None) -> LoRAAdapter:
+        "The segment adapters of `internalize_segments` composed in rank space (the hypernetwork's bias ranks once); one segment is returned as is."
+        if ads.batch_size == 1 and weights is None: return ads[0]
+        return compose([ads[k] for k in range(ads.batch_size)], weights, self.hypernet.cfg.bias_rank)
 
     def save(self, adapter:LoRAAdapter, folder, video=None, clip=None, segments:LoRAAdapter|None=None) -> Path:
         "Write the adapter in peft's format with `video2lora.json` (what it was made from), in one atomic step; `segments` (batched) go inside as segment-1, ..."
