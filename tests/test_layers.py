@@ -11,7 +11,7 @@ LAYERS = [                                   # bottom to top; a module may impor
     ('method', ['hooks', 'lora', 'hypernet']),
     ('use', ['pipeline', '__init__']),
     ('learning', ['tiny_recipe', 'train']),
-    ('measuring', ['evaluate', 'diagnose', 'long', 'bench', 'components']),
+    ('measuring', ['evaluate', 'diagnose', 'bench', 'long', 'components']),
     ('cli', ['cli']),
 ]
 ORDER = [m for _, ms in LAYERS for m in ms]

@@ -35,3 +35,20 @@ def test_presets_param_counts():
     assert abs(totals['smolvlm2-256m'] / 1e6 - 256) < 3
     assert abs(totals['smolvlm2-500m'] / 1e6 - 507) < 3
     assert abs(totals['smolvlm2-2.2b'] / 1e9 - 2.25) < 0.02
+
+
+@pytest.mark.skipif(not HAS_TORCHVISION, reason="torchvision is not installed: SmolVLMProcessor cannot be constructed without it "
+                                                "(the split layout is checked against the processor's template strings in nbs/02_vlm.ipynb)")
+def test_split_image_matches_processor_token_for_token():
+    "A 1024 px image split into 2 x 2 tiles of 512 plus the global tile: the same tokens as the processor's image path."
+    from transformers import SmolVLMProcessor, SmolVLMImageProcessor, SmolVLMVideoProcessor
+    from video2lora.vlm import image_text, chat_text
+    tok = word_tokenizer('what colour is the circle ?'.split())
+    proc = SmolVLMProcessor(image_processor=SmolVLMImageProcessor(size={'longest_edge': 1024}, max_image_size={'longest_edge': 512}),
+                            tokenizer=tok, video_processor=SmolVLMVideoProcessor(), image_seq_len=64)
+    image = np.random.default_rng(0).integers(0, 255, (1024, 1024, 3), dtype=np.uint8)
+    ref = proc(text=["<|im_start|>User: <image>what colour is the circle?<end_of_utterance>\nAssistant:"], images=[[image]], return_tensors='pt')
+    b = PromptBuilder.for_model(tok, preset_config('smolvlm2-500m'), split=True)
+    mine = b.encode(chat_text(image_text(64, 2, 2) + 'what colour is the circle?'))
+    assert mine == ref['input_ids'][0].tolist()
+    assert ref['pixel_values'].shape[1] == len(b.video_inputs(image[None], [0.0])[1]) == 5

@@ -2,6 +2,7 @@
 """Long videos (nbs/11_long_video): the frames sweep and the composition experiment, full size, into a new JSON file.
 
     python tools/long_video.py frames --json benchmarks/long_video/frames.json
+    python tools/long_video.py resolution --json benchmarks/long_video/resolution.json
     python tools/long_video.py compose --json benchmarks/long_video/composition.json
     python tools/long_video.py compose --hypernet runs/compose1/hypernet --json runs/compose1/composition.json
 """
@@ -11,11 +12,13 @@ from pathlib import Path
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument('what', choices=['frames', 'compose'], help='frames: (a) vs (b) at more frames; compose: segments composed in rank space')
+    ap.add_argument('what', choices=['frames', 'resolution', 'compose'],
+                    help='frames: (a) vs (b) at more frames; resolution: at larger frames, split into tiles; compose: segments composed in rank space')
     ap.add_argument('--hypernet', default='', help='a saved hypernetwork folder (default: the bundled one)')
-    ap.add_argument('--clips', type=int, default=100, help='frames: test clips up to 96 frames; compose: long videos per K')
+    ap.add_argument('--clips', type=int, default=100, help='frames: test clips up to 96 frames; resolution: test clips; compose: long videos per K')
     ap.add_argument('--frames', default='12,24,48,96,192,384,1024', help='frames: frame counts')
     ap.add_argument('--clips-at', default='192:40,384:16,1024:4', help='frames: fewer clips at large counts, COUNT:CLIPS,...')
+    ap.add_argument('--sizes', default='64,128,256,384', help='resolution: frame sides in pixels (384: the 6 x 6 tile grid, the most SmolVLM2 marks)')
     ap.add_argument('--k', default='2,4,8', help='compose: scenes per long video')
     ap.add_argument('--seed', type=int, default=1, help='world seed of the test clips (1: unseen by training, which used 0)')
     ap.add_argument('--threads', type=int, default=2)
@@ -28,7 +31,7 @@ def main():
     from video2lora.hypernet import load_hypernet, load_bundled_hypernet
     from video2lora.world import WorldConfig, draw_clip
     from video2lora.long_world import draw_long_video
-    from video2lora.long import frames_sweep, sweep_table, composition_experiment, composition_table
+    from video2lora.long import frames_sweep, resolution_sweep, sweep_table, composition_experiment, composition_table
     from video2lora.io import write_text_atomic
     torch.set_num_threads(a.threads)
     vlm, tok = load_tiny()
@@ -40,6 +43,10 @@ def main():
         clips = [draw_clip(wcfg, a.seed, 'test', i) for i in range(a.clips)]
         at = {int(k): int(v) for k, v in (p.split(':') for p in a.clips_at.split(',') if p)}
         res = frames_sweep(vlm, builder, hn, clips, [int(n) for n in a.frames.split(',')], at, source_layer)
+        print(sweep_table(res))
+    elif a.what == 'resolution':
+        res = resolution_sweep(vlm, builder, hn, [draw_clip(wcfg, a.seed, 'test', i) for i in range(a.clips)],
+                               [int(s) for s in a.sizes.split(',')], source_layer=source_layer)
         print(sweep_table(res))
     else:
         res = dict(results=[])

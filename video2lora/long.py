@@ -13,14 +13,16 @@ from tqdm.auto import tqdm
 
 from .world import WorldClip, render, QUESTION_TYPES
 from .long_world import LongVideo, render_long, blind_long_hits, LONG_TYPES
-from .vlm import PromptBuilder, video_text, chat_text, frames_to_pixels, clean_answer, cache_arg, kv_cache
+from .vlm import PromptBuilder, chat_text, clean_answer, cache_arg, kv_cache
 from .lora import LoRAAdapter, apply_adapter, compose_groups
 from .pipeline import internalize_clips, adapter_answers
 from .evaluate import paired_bootstrap, equivalence
+from .bench import time_runs, _rounds
 
 # %% auto #0
-__all__ = ['accuracy_ci', 'scores_ci', 'video_answers_cached', 'frames_sweep', 'sweep_table', 'plot_frames_sweep',
-           'first_token_confidence', 'composition_experiment', 'composition_table', 'plot_composition']
+__all__ = ['accuracy_ci', 'scores_ci', 'video_answers_cached', 'frames_sweep', 'resolution_sweep', 'sweep_table',
+           'plot_frames_sweep', 'first_token_confidence', 'composition_experiment', 'composition_table',
+           'plot_composition', 'segment_costs', 'segment_costs_from_bench', 'cost_table', 'plot_costs']
 
 # %% ../nbs/11_long_video.ipynb #676275a8
 def accuracy_ci(correct, # (n,) 0/1 per question
@@ -53,10 +55,10 @@ def video_answers_cached(vlm, builder:PromptBuilder, frames, # (N, H, W, 3) uint
                          max_new_tokens:int=4) -> list:
     "Greedy answers with the video in context, the video's prefix encoded once and its keys/values reused per question."
     import copy
-    video = video_text(len(frames), timestamps, duration, builder.tokens_per_frame)
+    video, px = builder.video_inputs(frames, timestamps, duration)                      # px: (tiles, 3, S, S)
     cut = builder.encode(chat_text(video)[:-len("<end_of_utterance>\nAssistant:")])   # '<|im_start|>User: ' + the video
     dev = next(vlm.parameters()).device
-    px = frames_to_pixels(np.asarray(frames), builder.image_size)[None].to(dev)          # (1, N, 3, S, S)
+    px = px[None].to(dev)                                                                # (1, tiles, 3, S, S)
     pre = vlm(input_ids=torch.tensor([cut], device=dev), pixel_values=px, use_cache=True)
     eos, out = builder.tok.convert_tokens_to_ids('<end_of_utterance>'), []
     for q in questions:
@@ -72,6 +74,25 @@ def video_answers_cached(vlm, builder:PromptBuilder, frames, # (N, H, W, 3) uint
     return out
 
 # %% ../nbs/11_long_video.ipynb #0ebb7354
+def _sweep_point(vlm, builder:PromptBuilder, hypernet, cs:list, rs:list, source_layer:int, batch_size:int) -> dict:
+    "(a) and (b) on clips `cs` drawn as `rs`: accuracies with intervals, tokens, seconds."
+    qa = [q for c in cs for q in c.qa]
+    cid = np.array([i for i, c in enumerate(cs) for _ in c.qa])
+    ans = np.array([q['answer'] for q in qa], dtype=object)
+    t = time.time()
+    pa = [a for c, r in zip(cs, rs) for a in video_answers_cached(vlm, builder, r.frames, r.timestamps, c.duration, [q['question'] for q in c.qa])]
+    t_a = time.time() - t
+    t = time.time()
+    ads = internalize_clips(vlm, builder, hypernet, rs, [c.duration for c in cs], source_layer, batch_size=batch_size)
+    t_int = time.time() - t
+    pb = adapter_answers(vlm, builder, ads, list(cid), [q['question'] for q in qa])
+    ca, cb = (np.array(p, dtype=object) == ans for p in (pa, pb))
+    vp = builder.video_question(rs[0].frames, rs[0].timestamps, qa[0]['question'], duration=cs[0].duration).input_ids
+    return dict(n_clips=len(cs), n_questions=len(qa), visual_tokens=int(sum(t == builder.image_token_id for t in vp)),
+                prompt_tokens_a=len(vp), prompt_tokens_b=len(builder.text_question(qa[0]['question']).input_ids),
+                internalize_seconds=t_int / len(cs), a_seconds_per_question=t_a / len(qa),
+                a=scores_ci(ca, qa, cid), b=scores_ci(cb, qa, cid), b_minus_a=equivalence(ca, cb, cid))
+
 def frames_sweep(vlm, builder:PromptBuilder, hypernet, clips:list, # WorldClip, drawn at every frame count
                  counts=(12, 24, 48, 96), # frames per clip
                  clips_at:dict|None=None, # frame count -> clips used there (default: all); the first ones are used
@@ -80,51 +101,55 @@ def frames_sweep(vlm, builder:PromptBuilder, hypernet, clips:list, # WorldClip, 
     rows = []
     for n in tqdm(counts, desc='frame counts', disable=not progress):
         cs = clips[:(clips_at or {}).get(n, len(clips))]
-        rs = [render(c, n_frames=n) for c in cs]
-        qa = [q for c in cs for q in c.qa]
-        cid = np.array([i for i, c in enumerate(cs) for _ in c.qa])
-        ans = np.array([q['answer'] for q in qa], dtype=object)
-        t = time.time()
-        pa = [a for c, r in zip(cs, rs) for a in video_answers_cached(vlm, builder, r.frames, r.timestamps, c.duration, [q['question'] for q in c.qa])]
-        t_a = time.time() - t
-        t = time.time()
-        ads = internalize_clips(vlm, builder, hypernet, rs, [c.duration for c in cs], source_layer, batch_size=max(1, 192 // n))
-        t_int = time.time() - t
-        pb = adapter_answers(vlm, builder, ads, list(cid), [q['question'] for q in qa])
-        ca, cb = (np.array(p, dtype=object) == ans for p in (pa, pb))
-        vp = builder.video_question(rs[0].frames, rs[0].timestamps, qa[0]['question'], duration=cs[0].duration).input_ids
-        rows.append(dict(frames=n, n_clips=len(cs), n_questions=len(qa), visual_tokens=int(sum(t == builder.image_token_id for t in vp)),
-                         prompt_tokens_a=len(vp), prompt_tokens_b=len(builder.text_question(qa[0]['question']).input_ids),
-                         internalize_seconds=t_int / len(cs), a_seconds_per_question=t_a / len(qa),
-                         a=scores_ci(ca, qa, cid), b=scores_ci(cb, qa, cid), b_minus_a=equivalence(ca, cb, cid)))
+        rows.append(dict(frames=n, **_sweep_point(vlm, builder, hypernet, cs, [render(c, n_frames=n) for c in cs], source_layer, max(1, 192 // n))))
     return dict(rows=rows, n_clips=len(clips))
 
+def resolution_sweep(vlm, builder:PromptBuilder, hypernet, clips:list, # WorldClip, drawn at every size
+                     sizes=(64, 128, 256), # frame side in pixels; above the tile, frames are split into tiles + the global tile
+                     clips_at:dict|None=None, # size -> clips used there (default: all)
+                     source_layer:int=-1, progress:bool=True) -> dict:
+    "(a) vs (b) with the clips drawn larger than the model's tile, split as SmolVLM's image processor splits images."
+    split = PromptBuilder(builder.tok, builder.image_size, builder.tokens_per_frame, builder.image_token_id, split=True)
+    rows = []
+    for s in tqdm(sizes, desc='frame sizes', disable=not progress):
+        cs = clips[:(clips_at or {}).get(s, len(clips))]
+        rs = [render(c, size=s) for c in cs]
+        tiles = len(split.video_inputs(rs[0].frames[:1], rs[0].timestamps[:1])[1])
+        point = _sweep_point(vlm, split, hypernet, cs, rs, source_layer, max(1, 16 // tiles))
+        rows.append(dict(size=s, tiles_per_frame=tiles, tokens_per_frame=tiles * builder.tokens_per_frame, **point))
+    return dict(rows=rows, n_clips=len(clips), tile=builder.image_size)
+
 def sweep_table(res:dict, types=('overall', 'direction', 'order', 'count', 'colour')) -> str:
-    "Markdown table of a frames sweep: tokens, (a) and (b) per type, (b) - (a) with its 95% interval."
-    head = '| frames | visual tokens | clips | ' + ' | '.join(f"{t} (a) / (b)" for t in types) + ' | (b) - (a) [95% CI] |'
-    lines = [head, '|' + '---|' * (4 + len(types))]
+    "Markdown table of a frames or resolution sweep: tokens, (a) and (b) per type, (b) - (a) with its 95% interval."
+    by_size = 'size' in res['rows'][0]
+    first = '| frame side | tiles per frame | visual tokens' if by_size else '| frames | visual tokens'
+    head = first + ' | clips | ' + ' | '.join(f"{t} (a) / (b)" for t in types) + ' | (b) - (a) [95% CI] |'
+    lines = [head, '|' + '---|' * (4 + by_size + len(types))]
     for r in res['rows']:
         d = r['b_minus_a']
         cells = [f"{r['a'][t][0]:.2f} / {r['b'][t][0]:.2f}" if t in r['a'] else '-' for t in types]
-        lines.append(f"| {r['frames']} | {r['visual_tokens']:,} | {r['n_clips']} | " + ' | '.join(cells)
+        lead = f"| {r['size']} px | {r['tiles_per_frame']}" if by_size else f"| {r['frames']}"
+        lines.append(f"{lead} | {r['visual_tokens']:,} | {r['n_clips']} | " + ' | '.join(cells)
                      + f" | {d['diff']:+.3f} [{d['ci95'][0]:+.3f}, {d['ci95'][1]:+.3f}] |")
     return '\n'.join(lines)
 
 # %% ../nbs/11_long_video.ipynb #99de8c26
 def plot_frames_sweep(res:dict, types=('overall', 'direction', 'order', 'count'), title:str='same clips, more frames'):
-    "Accuracy vs frames (log scale) for (a) the video in context and (b) the adapter, with 95% intervals, one panel per type."
+    "Accuracy vs frames (or frame side, for a resolution sweep; log scale) for (a) and (b), with 95% intervals, one panel per type."
     import matplotlib.pyplot as plt, seaborn as sns
     sns.set_theme(style='whitegrid', context='notebook')
     fig, axes = plt.subplots(1, len(types), figsize=(3.3 * len(types), 3.2), sharey=True)
-    x = [r['frames'] for r in res['rows']]
+    key = 'size' if 'size' in res['rows'][0] else 'frames'
+    x = [r[key] for r in res['rows']]
     for ax, t in zip(np.atleast_1d(axes), types):
-        for key, label, colour in (('a', '(a) video in context', 'tab:gray'), ('b', '(b) adapter, 0 visual tokens', 'tab:blue')):
-            v = np.array([r[key].get(t, [np.nan] * 3) for r in res['rows']])
+        for k, label, colour in (('a', '(a) video in context', 'tab:gray'), ('b', '(b) adapter, 0 visual tokens', 'tab:blue')):
+            v = np.array([r[k].get(t, [np.nan] * 3) for r in res['rows']])
             ax.plot(x, v[:, 0], marker='o', color=colour, label=label)
             ax.fill_between(x, v[:, 1], v[:, 2], color=colour, alpha=0.2)
-        ax.axvline(12, color='k', ls=':', lw=1)
+        ax.axvline(res.get('tile', 64) if key == 'size' else 12, color='k', ls=':', lw=1)
         ax.set_xscale('log', base=2); ax.set_xticks(x); ax.set_xticklabels(x, fontsize=7)
-        ax.set_title(t); ax.set_xlabel('frames (training: 12)'); ax.set_ylim(0, 1.05)
+        ax.set_title(t); ax.set_ylim(0, 1.05)
+        ax.set_xlabel(f"frame side, px (training: {res.get('tile', 64)})" if key == 'size' else 'frames (training: 12)')
     np.atleast_1d(axes)[0].set_ylabel('exact match'); np.atleast_1d(axes)[0].legend(fontsize=7, loc='lower left')
     fig.suptitle(title, fontsize=10); fig.tight_layout()
     return fig
@@ -210,4 +235,89 @@ def plot_composition(results:list, scopes=('scene', 'across'), title:str='segmen
         ax.tick_params(axis='x', rotation=40, labelsize=7)
     np.atleast_1d(axes)[0].set_ylabel('exact match')
     fig.suptitle(title, fontsize=10); fig.tight_layout()
+    return fig
+
+# %% ../nbs/11_long_video.ipynb #7428a6e1
+@torch.no_grad()
+def segment_costs(vlm, builder:PromptBuilder, hypernet, videos:list, # LongVideo, one per K (K scenes each)
+                  repeats:int=3, # timed rounds (medians)
+                  source_layer:int=-1) -> list:
+    "Tokens and seconds of the three ways to make a long video answerable, per video, measured side by side."
+    rows = []
+    for v in videos:
+        whole, parts = render_long(v)
+        q = v.qa[0]['question']
+        inter = lambda r, d: len(builder.internalize(r.frames, r.timestamps, duration=d).input_ids)
+        video_batch = builder.collate([builder.video_question(whole.frames, whole.timestamps, q, duration=v.duration)])
+        text_batch = builder.collate([builder.text_question(q)])
+        seg = internalize_clips(vlm, builder, hypernet, parts, [s.duration for s in v.scenes], source_layer, batch_size=1)
+        composed = compose_groups(seg, v.k, 1.0, hypernet.cfg.bias_rank)
+        def answer():
+            with apply_adapter(vlm, composed): vlm(**text_batch.model_inputs(), logits_to_keep=1)
+        fns = dict(
+            whole=lambda: time_runs(lambda: internalize_clips(vlm, builder, hypernet, [whole], [v.duration], source_layer, 1), 1, 0)[0],
+            segments=lambda: time_runs(lambda: compose_groups(internalize_clips(vlm, builder, hypernet, parts, [s.duration for s in v.scenes],
+                                                                                source_layer, 1), v.k, 1.0, hypernet.cfg.bias_rank), 1, 0)[0],
+            in_context=lambda: time_runs(lambda: vlm(**video_batch.model_inputs(), logits_to_keep=1), 1, 0)[0],
+            adapter_answer=lambda: time_runs(answer, 1, 0)[0])
+        t = {k: float(np.median(x)) for k, x in _rounds(fns, repeats, 1).items()}
+        rows.append(dict(k=v.k, frames=len(whole.frames), whole_turn_tokens=inter(whole, v.duration),
+                         segment_turn_tokens=max(inter(p, s.duration) for p, s in zip(parts, v.scenes)),
+                         in_context_tokens=int(video_batch.input_ids.shape[1]), answer_tokens=int(text_batch.input_ids.shape[1]),
+                         adapter_rank=composed.rank, seconds=t))
+    return rows
+
+def segment_costs_from_bench(bench:dict, # a committed `video2lora bench` result (bench.json)
+                             segment_frames:int=4, # frames per segment (a frame count the benchmark timed)
+                            ) -> list:
+    "Per model and length: the benchmark's measured whole-video internalization and video query, and K x one segment's."
+    out = []
+    for model in dict.fromkeys(r['model'] for r in bench['rows']):
+        rs = {r['frames']: r for r in bench['rows'] if r['model'] == model}
+        if segment_frames not in rs: continue
+        one = rs[segment_frames]['internalize']['total_s']
+        for n, r in sorted(rs.items()):
+            if n % segment_frames: continue
+            out.append(dict(model=model, frames=n, k=n // segment_frames, video_tokens=r['video_tokens'],
+                            whole_s=r['internalize']['total_s'], segments_s=n // segment_frames * one,
+                            in_context_s=r['ttft']['video'], answer_s=r['ttft']['merged']))
+    return out
+
+# %% ../nbs/11_long_video.ipynb #315f6491
+def cost_table(rows:list) -> str:
+    "Markdown table of `segment_costs` rows (tokens and seconds per way) or of `segment_costs_from_bench` rows."
+    if 'model' in rows[0]:
+        lines = ['| model | frames | K segments | video tokens | whole at once (s) | K segments (s) | video in context, per question (s) | adapter answer (s) |',
+                 '|---|---|---|---|---|---|---|---|']
+        return '\n'.join(lines + [f"| {r['model']} | {r['frames']} | {r['k']} | {r['video_tokens']:,} | {r['whole_s']:.2f} | {r['segments_s']:.2f} | "
+                                   f"{r['in_context_s']:.2f} | {r['answer_s']:.3f} |" for r in rows])
+    lines = ['| K | frames | whole turn (tokens) | one segment turn (tokens) | in-context prompt (tokens) | answer prompt (tokens) | '
+             'whole at once (s) | K segments + compose (s) | video in context, per question (s) | composed adapter answer (s) |',
+             '|---|---|---|---|---|---|---|---|---|---|']
+    for r in rows:
+        t = r['seconds']
+        lines.append(f"| {r['k']} | {r['frames']} | {r['whole_turn_tokens']:,} | {r['segment_turn_tokens']:,} | {r['in_context_tokens']:,} | "
+                     f"{r['answer_tokens']} | {t['whole']:.3f} | {t['segments']:.3f} | {t['in_context']:.3f} | {t['adapter_answer']:.4f} |")
+    return '\n'.join(lines)
+
+def plot_costs(tiny:list, real:list|None=None):
+    "Seconds vs frames for each way: the tiny model measured here, and the real-size presets from the benchmark."
+    import matplotlib.pyplot as plt, seaborn as sns
+    sns.set_theme(style='whitegrid', context='notebook')
+    models = list(dict.fromkeys(r['model'] for r in real)) if real else []
+    fig, axes = plt.subplots(1, 1 + len(models), figsize=(4.2 * (1 + len(models)), 3.4))
+    axes = np.atleast_1d(axes)
+    ways = (('whole', 'whole_s', 'whole video at once', 'tab:orange'), ('segments', 'segments_s', 'K segments, composed', 'tab:blue'),
+            ('in_context', 'in_context_s', 'video in context (1 question)', 'tab:gray'), ('adapter_answer', 'answer_s', 'answer from the adapter', 'tab:green'))
+    for key, _, label, c in ways:
+        axes[0].plot([r['frames'] for r in tiny], [r['seconds'][key] for r in tiny], marker='o', color=c, label=label)
+    axes[0].set_title('tiny SmolVLM (measured here)')
+    for ax, m in zip(axes[1:], models):
+        rs = [r for r in real if r['model'] == m]
+        for _, key, label, c in ways: ax.plot([r['frames'] for r in rs], [r[key] for r in rs], marker='o', color=c, label=label)
+        ax.set_title(f"{m} (benchmark, random weights)")
+    for ax in axes:
+        ax.set_xscale('log', base=2); ax.set_yscale('log'); ax.set_xlabel('frames in the video'); ax.set_ylabel('seconds')
+    axes[0].legend(fontsize=7)
+    fig.tight_layout()
     return fig

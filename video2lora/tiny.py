@@ -8,7 +8,7 @@ from pathlib import Path
 
 import torch
 
-from .vlm import VLMPreset, load_vlm_folder
+from .vlm import VLMPreset, load_vlm_folder, tile_tokens
 
 # %% auto #0
 __all__ = ['TINY_PRESET', 'TINY_SPECIAL_TOKENS', 'tiny_dir', 'load_tiny']
@@ -18,7 +18,8 @@ TINY_PRESET = VLMPreset('tiny-smolvlm', '', text_hidden=192, text_layers=4, text
                         vision_hidden=128, vision_layers=3, vision_heads=4, vision_mlp=256, image_size=64, patch_size=8,
                         scale_factor=2, rope_theta=10_000.0, max_positions=4096, vocab_size=256, image_token_id=5)
 TINY_SPECIAL_TOKENS = {'<|endoftext|>': 0, '<|im_start|>': 1, '<|im_end|>': 2, '<global-img>': 3,
-                       '<fake_token_around_image>': 4, '<image>': 5, '<end_of_utterance>': 6, '<unk>': 7}
+                       '<fake_token_around_image>': 4, '<image>': 5, '<end_of_utterance>': 6, '<unk>': 7,
+                       **tile_tokens(217)}   # split-image tile markers at the top of the vocabulary: no word's id moves
 
 # %% ../nbs/03_tiny.ipynb #944b774c
 def tiny_dir() -> Path:

@@ -17,16 +17,26 @@ from .io import write_folder_atomic
 from .video import resize_square
 
 # %% auto #0
-__all__ = ['SMOLVLM2_SPECIAL_TOKENS', 'PRESETS', 'ADAPTER_MARK', 'INTERNALIZE_INSTRUCTION', 'TEMPLATE_WORDS', 'visual_tokens',
-           'head_dim', 'VLMPreset', 'preset_config', 'tokens_per_frame', 'build_vlm', 'freeze', 'count_params',
-           'adapter_applied', 'decoder_layers', 'WeightsNotFoundError', 'load_vlm', 'save_vlm', 'load_vlm_folder',
-           'frames_to_pixels', 'number_words', 'video_text', 'chat_text', 'Prompt', 'PromptBatch', 'PromptBuilder',
-           'word_tokenizer', 'encode_frames', 'prompt_embeddings', 'cache_arg', 'kv_cache', 'suffixes_over_prefix',
-           'clean_answer', 'generate_answers']
+__all__ = ['MAX_GRID', 'SMOLVLM2_SPECIAL_TOKENS', 'PRESETS', 'ADAPTER_MARK', 'INTERNALIZE_INSTRUCTION', 'TEMPLATE_WORDS',
+           'tile_token', 'tile_tokens', 'visual_tokens', 'head_dim', 'VLMPreset', 'preset_config', 'tokens_per_frame',
+           'build_vlm', 'freeze', 'count_params', 'adapter_applied', 'decoder_layers', 'WeightsNotFoundError',
+           'load_vlm', 'save_vlm', 'load_vlm_folder', 'frames_to_pixels', 'split_frames', 'number_words', 'image_text',
+           'video_text', 'chat_text', 'Prompt', 'PromptBatch', 'PromptBuilder', 'word_tokenizer', 'encode_frames',
+           'prompt_embeddings', 'cache_arg', 'kv_cache', 'suffixes_over_prefix', 'clean_answer', 'generate_answers']
 
 # %% ../nbs/02_vlm.ipynb #f4c3e5d6
+MAX_GRID = 6   # SmolVLM2's tokenizer has a `<row_r_col_c>` token for every r, c <= 6
+
+def tile_token(r:int, c:int) -> str:
+    "The marker of the tile in row `r`, column `c` (from 1) of a split image."
+    return f"<row_{r}_col_{c}>"
+
+def tile_tokens(first_id:int) -> dict:
+    "Every tile marker with consecutive ids from `first_id`, row-major, as SmolVLM2's tokenizer numbers them."
+    return {tile_token(r, c): first_id + MAX_GRID * (r - 1) + (c - 1) for r in range(1, MAX_GRID + 1) for c in range(1, MAX_GRID + 1)}
+
 SMOLVLM2_SPECIAL_TOKENS = {  # token -> id in SmolVLM2's tokenizer
-    '<|endoftext|>': 0, '<|im_start|>': 1, '<|im_end|>': 2, '<global-img>': 49152,
+    '<|endoftext|>': 0, '<|im_start|>': 1, '<|im_end|>': 2, '<global-img>': 49152, **tile_tokens(49153),
     '<fake_token_around_image>': 49189, '<image>': 49190, '<end_of_utterance>': 49279}
 
 # %% ../nbs/02_vlm.ipynb #ce0ae386
@@ -193,6 +203,23 @@ def frames_to_pixels(frames:np.ndarray, # (N, H, W, 3) uint8
     x = torch.from_numpy(tiles).permute(0, 3, 1, 2).float() / 255.0          # (N, 3, S, S)
     return ((x - mean) / std).contiguous()
 
+# %% ../nbs/02_vlm.ipynb #54463c2d
+def split_frames(frames:np.ndarray, # (N, H, W, 3) uint8
+                 image_size:int, # tile side S
+                 max_grid:int=MAX_GRID, # at most this many tiles per side
+                ) -> tuple: # (pixels (N * (rows * cols + 1), 3, S, S), rows, cols); rows = cols = 0 when not split
+    "Cut frames larger than one tile into `rows x cols` tiles plus the global tile, as SmolVLM's image processor does."
+    from PIL import Image
+    frames, S = np.asarray(frames), image_size
+    n, h, w, _ = frames.shape
+    rows, cols = min(max_grid, -(-h // S)), min(max_grid, -(-w // S))
+    if rows == cols == 1: return frames_to_pixels(frames, S), 0, 0
+    big = frames if (h, w) == (rows * S, cols * S) else \
+        np.stack([np.asarray(Image.fromarray(f).resize((cols * S, rows * S), Image.BICUBIC)) for f in frames])
+    local = big.reshape(n, rows, S, cols, S, 3).transpose(0, 1, 3, 2, 4, 5).reshape(n, rows * cols, S, S, 3)
+    tiles = np.concatenate([local, resize_square(frames, S)[:, None]], 1)        # (N, rows*cols + 1, S, S, 3)
+    return frames_to_pixels(tiles.reshape(-1, S, S, 3), S), rows, cols
+
 # %% ../nbs/02_vlm.ipynb #50c05785
 _ONES = 'zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen'.split()
 _TENS = 'twenty thirty forty fifty sixty seventy eighty ninety'.split()
@@ -211,15 +238,27 @@ def number_words(n:int) -> str:
 # %% ../nbs/02_vlm.ipynb #ed1205b7
 INTERNALIZE_INSTRUCTION = "Internalize this video for later captioning."
 
+def image_text(tokens_per_tile:int, # `<image>` tokens per tile
+               rows:int=0, cols:int=0, # the split grid; 0, 0: one tile
+              ) -> str:
+    "One image's tokens as SmolVLM's processor lays them out: the local tiles row by row, then the global tile."
+    image = '<image>' * tokens_per_tile
+    glob = '<fake_token_around_image><global-img>' + image + '<fake_token_around_image>'
+    if rows == cols == 0: return glob
+    local = ''.join(''.join(f'<fake_token_around_image>{tile_token(r, c)}' + image for c in range(1, cols + 1)) + '\n'
+                    for r in range(1, rows + 1))
+    return local + '\n' + glob
+
 def video_text(n_frames:int, # frames in the prompt
                timestamps, # (n_frames,) seconds of each frame
                duration:float, # video duration in seconds
-               tokens_per_frame:int, # `<image>` tokens per frame
+               tokens_per_frame:int, # `<image>` tokens per tile
+               grid:tuple=(0, 0), # (rows, cols) of split frames; (0, 0): one tile per frame (SmolVLM2's video path)
               ) -> str:
     "SmolVLM2's text expansion of a video: intro, then per frame a timestamp and its image tokens."
     intro = (f"You are provided the following series of {number_words(n_frames)} frames "
              f"from a {timedelta(seconds=int(duration))} [H:MM:SS] video.\n")
-    image = '<fake_token_around_image><global-img>' + '<image>' * tokens_per_frame + '<fake_token_around_image>'
+    image = image_text(tokens_per_frame, *grid)
     stamps = ''.join(f"\nFrame from {int(s // 60):02d}:{int(s % 60):02d}:" + image for s in timestamps)
     return intro + stamps + '\n\n'
 
@@ -264,16 +303,17 @@ class PromptBuilder:
                  image_size:int, # tile side S
                  tokens_per_frame:int, # `<image>` tokens per frame
                  image_token_id:int|None=None, # id of `<image>` (default: the tokenizer's)
+                 split:bool=False, # cut frames larger than a tile into tiles + the global tile (SmolVLM's image path)
                 ):
-        self.tok, self.image_size, self.tokens_per_frame = tokenizer, image_size, tokens_per_frame
+        self.tok, self.image_size, self.tokens_per_frame, self.split = tokenizer, image_size, tokens_per_frame, split
         self.image_token_id = image_token_id if image_token_id is not None else tokenizer.convert_tokens_to_ids('<image>')
         self.pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
         self.device = None   # where `collate` puts its batches (None: CPU); set to the model's device on a GPU
 
     @classmethod
-    def for_model(cls, tokenizer, config:SmolVLMConfig) -> 'PromptBuilder':
+    def for_model(cls, tokenizer, config:SmolVLMConfig, split:bool=False) -> 'PromptBuilder':
         "A builder matching a model's frame geometry and image token."
-        return cls(tokenizer, config.vision_config.image_size, tokens_per_frame(config), config.image_token_id)
+        return cls(tokenizer, config.vision_config.image_size, tokens_per_frame(config), config.image_token_id, split)
 
     def encode(self, text:str) -> list: return self.tok(text, add_special_tokens=False)['input_ids']
 
@@ -282,21 +322,23 @@ class PromptBuilder:
         ans = self.encode(f" {answer}<end_of_utterance>") if answer is not None else []
         return Prompt(ids + ans, pixels, len(ans), kind)
 
-    def _video(self, frames, timestamps, duration):
+    def video_inputs(self, frames, timestamps, duration:float|None=None) -> tuple:
+        "A video's text (with its image tokens) and its pixel values `(tiles, 3, S, S)`."
         frames = np.asarray(frames)
         if frames.ndim != 4 or frames.shape[-1] != 3: raise ValueError(f"frames must be (N, H, W, 3), got {frames.shape}")
         if len(timestamps) != len(frames): raise ValueError(f"{len(frames)} frames but {len(timestamps)} timestamps")
         if duration is None: duration = float(timestamps[-1]) if len(timestamps) else 0.0
-        return video_text(len(frames), timestamps, duration, self.tokens_per_frame), frames_to_pixels(frames, self.image_size)
+        px, rows, cols = split_frames(frames, self.image_size) if self.split else (frames_to_pixels(frames, self.image_size), 0, 0)
+        return video_text(len(frames), timestamps, duration, self.tokens_per_frame, (rows, cols)), px
 
     def video_question(self, frames, timestamps, question:str, answer:str|None=None, duration:float|None=None) -> Prompt:
         "The teacher's prompt: the video in context, then the question."
-        text, px = self._video(frames, timestamps, duration)
+        text, px = self.video_inputs(frames, timestamps, duration)
         return self._make(text + question, answer, px, 'video_question')
 
     def internalize(self, frames, timestamps, duration:float|None=None, instruction:str=INTERNALIZE_INSTRUCTION) -> Prompt:
         "The internalization turn the hook extractor reads: the video, then an instruction."
-        text, px = self._video(frames, timestamps, duration)
+        text, px = self.video_inputs(frames, timestamps, duration)
         return self._make(text + instruction, None, px, 'internalize')
 
     def text_question(self, question:str, answer:str|None=None) -> Prompt:
