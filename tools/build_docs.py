@@ -306,6 +306,9 @@ def site(nbs: list) -> list:
         out = SRC/'docs'/p.md_path
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(text)
+    for m in re.finditer(r'\]\(((?:benchmarks|demo)/[^)\s]+\.png)\)', (SRC/'docs'/'index.md').read_text()):   # the README's figures
+        if (ROOT/m.group(1)).exists():
+            (SRC/'docs'/m.group(1)).parent.mkdir(parents=True, exist_ok=True); shutil.copy(ROOT/m.group(1), SRC/'docs'/m.group(1))
     nav, by_section = [], {}
     for p in pages:
         item = {p.title: str(p.md_path)}

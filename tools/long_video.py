@@ -5,6 +5,7 @@
     python tools/long_video.py resolution --json benchmarks/long_video/resolution.json
     python tools/long_video.py compose --json benchmarks/long_video/composition.json
     python tools/long_video.py compose --hypernet runs/compose1/hypernet --json runs/compose1/composition.json
+    python tools/long_video.py plot --json benchmarks/long_video/frames.json     # its figure beside it (frames.png), for the README
 """
 import argparse, json, time
 from pathlib import Path
@@ -12,8 +13,8 @@ from pathlib import Path
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument('what', choices=['frames', 'resolution', 'compose'],
-                    help='frames: (a) vs (b) at more frames; resolution: at larger frames, split into tiles; compose: segments composed in rank space')
+    ap.add_argument('what', choices=['frames', 'resolution', 'compose', 'plot'],
+                    help='frames: (a) vs (b) at more frames; resolution: at larger frames, split into tiles; compose: segments composed in rank space; plot: the figure of a result JSON, beside it')
     ap.add_argument('--hypernet', default='', help='a saved hypernetwork folder (default: the bundled one)')
     ap.add_argument('--clips', type=int, default=100, help='frames: test clips up to 96 frames; resolution: test clips; compose: long videos per K')
     ap.add_argument('--frames', default='12,24,48,96,192,384,1024', help='frames: frame counts')
@@ -22,8 +23,9 @@ def main():
     ap.add_argument('--k', default='2,4,8', help='compose: scenes per long video')
     ap.add_argument('--seed', type=int, default=1, help='world seed of the test clips (1: unseen by training, which used 0)')
     ap.add_argument('--threads', type=int, default=2)
-    ap.add_argument('--json', required=True, help='a new file for the result')
+    ap.add_argument('--json', required=True, help='a new file for the result (plot: an existing result)')
     a = ap.parse_args()
+    if a.what == 'plot': return plot(Path(a.json))
     if Path(a.json).exists(): ap.error(f"{a.json}: a file is already there; choose a new path")
     import torch
     from video2lora.tiny import load_tiny
@@ -61,6 +63,23 @@ def main():
     Path(a.json).parent.mkdir(parents=True, exist_ok=True)
     write_text_atomic(a.json, json.dumps(res, indent=1))
     print(f"{res['seconds'] / 60:.1f} min; written {a.json}")
+
+
+def plot(path:Path):
+    "The figure of a frames, resolution or composition result, written beside it as a new PNG."
+    import matplotlib; matplotlib.use('Agg')
+    from video2lora.long import plot_frames_sweep, plot_composition
+    from video2lora.io import write_bytes_atomic
+    import io
+    res = json.loads(path.read_text())
+    png = path.with_suffix('.png')
+    if png.exists(): raise SystemExit(f"{png}: a file is already there; remove it first if it is an old figure of this result")
+    if 'results' in res: fig = plot_composition(res['results'], title=f"segments composed in rank space ({res['n_videos'] if 'n_videos' in res else res['results'][0]['n_videos']} long videos per K)")
+    elif 'size' in res['rows'][0]: fig = plot_frames_sweep(res, title=f"{res['n_clips']} test clips, larger frames split into tiles (fewer clips at the largest)")
+    else: fig = plot_frames_sweep(res, title=f"{res['n_clips']} test clips, more frames (fewer clips at the largest counts)")
+    buf = io.BytesIO(); fig.savefig(buf, format='png', dpi=110, bbox_inches='tight')
+    write_bytes_atomic(png, buf.getvalue())
+    print(f"written {png}")
 
 
 if __name__ == '__main__':
