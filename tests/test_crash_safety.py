@@ -71,7 +71,7 @@ def test_kill_internalize_many_times(two_videos):
         p = cli(['internalize', v, '-o', d/name]); out, err = p.communicate(timeout=300); assert p.returncode == 0, err
         ref[str(v)] = adapter_state(d/name)[1]
     t0 = time.time(); p = cli(['internalize', vb, '-o', d/'timing']); p.communicate(timeout=300); run_s = time.time() - t0
-    rng, counts, N = random.Random(0), dict(old=0, new=0, broken=0, leftovers=0, in_write=0), 40
+    rng, counts, N = random.Random(0), dict(old=0, new=0, broken=0, leftovers=0, in_write=0), 24
     dest = d/'dest'
     for i in range(N):
         if dest.exists(): shutil.rmtree(dest)

@@ -11,12 +11,12 @@ LAYERS = [                                   # bottom to top; a module may impor
     ('method', ['hooks', 'lora', 'hypernet']),
     ('use', ['pipeline', '__init__']),
     ('learning', ['tiny_recipe', 'train']),
-    ('measuring', ['evaluate', 'diagnose', 'bench', 'long', 'components']),
+    ('measuring', ['evaluate', 'diagnose', 'bench', 'serving', 'long', 'components']),
     ('apps', ['explore', 'cli']),
 ]
 ORDER = [m for _, ms in LAYERS for m in ms]
 INFERENCE = {'io', 'video', 'vlm', 'tiny', 'hooks', 'lora', 'hypernet', 'pipeline', '__init__'}
-NOT_FOR_INFERENCE = {'world', 'long_world', 'metrics', 'tiny_recipe', 'train', 'evaluate', 'diagnose', 'long', 'bench', 'components', 'explore', 'cli'}
+NOT_FOR_INFERENCE = {'world', 'long_world', 'metrics', 'tiny_recipe', 'train', 'evaluate', 'diagnose', 'long', 'bench', 'serving', 'components', 'explore', 'cli'}
 
 
 def imports(module:str) -> set:

@@ -180,24 +180,25 @@ def cmd_demo(args) -> int:
     t0 = time.perf_counter()
     out = check_output(args.out, 'demo')
     v2l = _pipeline(args)
-    rows, clips = [], []
+    rows, clips, shown = [], [], {}
     def write(tmp):                                                     # the whole demo folder appears at once
         clips.extend(generate_world(tmp/'world', counts={'test': args.clips}, seed=args.seed, progress=False))
         for c in clips:
             video = tmp/'world'/c.path
             t = time.perf_counter(); adapter, frames = v2l.internalize(video); t_int = time.perf_counter() - t
             v2l.save(adapter, tmp/'adapters'/c.id, out/'world'/c.path, frames)     # records where the video will be
+            shown.setdefault('frames', frames.frames); shown.setdefault('clip', c.id)
             print(f"\n{c.id}: {c.caption}\n  internalized in {1e3 * t_int:.0f} ms -> {out/'adapters'/c.id}")
             print(f"  {'question':40s} {'truth':14s} | {'adapter':14s} ok {'tok':>4s} {'ttft':>7s} | {'video in context':14s} ok {'tok':>4s} {'ttft':>7s}")
             for q in c.qa:
                 a, b = v2l.ask(adapter, q['question']), v2l.ask_video(video, q['question'], clip=frames, duration=c.duration)
-                rows.append(dict(clip=c.id, type=q['type'], truth=q['answer'], adapter=a.text, video=b.text, a_tokens=a.prompt_tokens,
+                rows.append(dict(clip=c.id, question=q['question'], type=q['type'], truth=q['answer'], adapter=a.text, video=b.text, a_tokens=a.prompt_tokens,
                                  v_tokens=b.prompt_tokens, v_visual=b.visual_tokens, a_ttft=a.ttft, v_ttft=b.ttft, internalize=t_int))
                 ok = lambda x: 'Y ' if x == q['answer'] else '. '
                 print(f"  {q['question']:40s} {q['answer']:14s} | {a.shown[:14]:14s} {ok(a.text)} {a.prompt_tokens:4d} {1e3 * a.ttft:5.1f}ms "
                       f"| {b.shown[:14]:14s} {ok(b.text)} {b.prompt_tokens:4d} {1e3 * b.ttft:5.1f}ms")
         (tmp/'demo.json').write_text(json.dumps(rows, indent=1))
-        if args.figure: _demo_figure(rows, len(clips)).savefig(tmp/'demo.png', dpi=120, bbox_inches='tight')
+        if args.figure: _demo_figure(rows, len(clips), shown['frames'], shown['clip']).savefig(tmp/'demo.png', dpi=120, bbox_inches='tight')
     write_folder_atomic(out, write, 'demo', dict(command='video2lora ' + ' '.join(sys.argv[1:])))
     acc_a = np.mean([r['adapter'] == r['truth'] for r in rows]); acc_v = np.mean([r['video'] == r['truth'] for r in rows])
     agree = np.mean([r['adapter'] == r['video'] for r in rows])
@@ -211,18 +212,41 @@ def cmd_demo(args) -> int:
     print(f"demo done in {time.perf_counter() - t0:.1f}s")
     return 0
 
-def _demo_figure(rows:list, n_clips:int):
-    "Accuracy, prompt tokens and time to first token, adapter vs video in context."
+def _demo_figure(rows:list, n_clips:int, frames=None, # (N, H, W, 3) of the first clip, shown with its questions
+                 clip_id:str=''):
+    "What happened: one clip's frames and its questions answered both ways (right/wrong), beside accuracy, prompt tokens and time to first token."
     import numpy as np
     import matplotlib; matplotlib.use('Agg')
     import matplotlib.pyplot as plt
     acc = lambda k: np.mean([r[k] == r['truth'] for r in rows]); med = lambda k: float(np.median([r[k] for r in rows]))
-    fig, ax = plt.subplots(1, 3, figsize=(11, 2.8))
-    names = ['adapter', 'video in context']
-    ax[0].bar(names, [acc('adapter'), acc('video')], color=['C1', 'C0']); ax[0].set_ylim(0, 1); ax[0].set_title('exact match', fontsize=9)
-    ax[1].bar(names, [med('a_tokens'), med('v_tokens')], color=['C1', 'C0']); ax[1].set_title('prompt tokens (median)', fontsize=9)
-    ax[2].bar(names, [1e3 * med('a_ttft'), 1e3 * med('v_ttft')], color=['C1', 'C0']); ax[2].set_title('time to first token, ms (median)', fontsize=9)
-    fig.suptitle(f'video2lora demo: {len(rows)} questions on {n_clips} world clips, tiny SmolVLM on CPU', fontsize=9)
+    fig = plt.figure(figsize=(13, 6.2))
+    grid = fig.add_gridspec(3, 3, width_ratios=[1.25, 1.25, 1], height_ratios=[1, 1, 1])
+    names, colours = ['adapter\n(0 visual tokens)', 'video in\ncontext'], ['C1', 'C0']
+    if frames is not None:                                              # the frames, in two rows
+        ax = fig.add_subplot(grid[0, :2]); n = len(frames); cols = -(-n // 2)
+        h, w = frames.shape[1:3]
+        strip = np.full((2 * h + 2, cols * (w + 2), 3), 255, np.uint8)
+        for k, f in enumerate(frames): r, c = divmod(k, cols); strip[r * (h + 2):r * (h + 2) + h, c * (w + 2):c * (w + 2) + w] = f
+        ax.imshow(strip); ax.axis('off'); ax.set_title(f"{clip_id}: the {n} frames the model read", fontsize=9)
+        ax = fig.add_subplot(grid[1:, :2]); ax.axis('off')               # its questions, answered both ways
+        mine = [r for r in rows if r['clip'] == clip_id]
+        mark = lambda a, t: f"{'✓' if a == t else '✗'}  {a or '(empty)'}"
+        cells = [[r.get('question', r['type']), r['truth'], mark(r['adapter'], r['truth']), mark(r['video'], r['truth'])] for r in mine]
+        tab = ax.table(cellText=cells, colLabels=['question', 'truth', 'adapter (0 visual tokens)', 'video in context'],
+                       loc='upper center', cellLoc='left', colWidths=[0.4, 0.16, 0.22, 0.22])
+        tab.auto_set_font_size(False); tab.set_fontsize(8); tab.scale(1, 1.25)
+        for (row, col), cell in tab.get_celld().items():
+            if row and col >= 2: cell.set_facecolor('#e3f2e3' if cells[row - 1][col].startswith('✓') else '#f8d7d7')
+        ax.set_title(f"its {len(mine)} questions, answered both ways (✓ right, ✗ wrong)", fontsize=9)
+    bars = [(acc('adapter'), acc('video'), f'exact match, all {len(rows)} questions', '{:.2f}'),
+            (med('a_tokens'), med('v_tokens'), 'prompt tokens (median)', '{:.0f}'),
+            (1e3 * med('a_ttft'), 1e3 * med('v_ttft'), 'time to first token, ms (median)', '{:.1f}')]
+    for k, (a, v, title, fmt) in enumerate(bars):
+        ax = fig.add_subplot(grid[k, 2]) if frames is not None else fig.add_subplot(1, 3, k + 1)
+        ax.barh(names, [a, v], color=colours); ax.set_title(title, fontsize=9); ax.invert_yaxis()
+        for y, x in enumerate([a, v]): ax.text(x, y, ' ' + fmt.format(x), va='center', fontsize=8)
+        ax.set_xlim(0, max(a, v) * 1.25 or 1); ax.tick_params(labelsize=8)
+    fig.suptitle(f'video2lora demo: {len(rows)} questions on {n_clips} world clips, tiny SmolVLM on CPU', fontsize=10)
     fig.tight_layout()
     return fig
 
@@ -286,6 +310,22 @@ def cmd_bench(args) -> int:
         write_folder_atomic(out, lambda tmp: ((tmp/'components.json').write_text(json.dumps(res, indent=1)),
                                               (tmp/'components.md').write_text(f"```\n{report}\n```\n")), 'components')
         print(f"\nresults in {out/'components.json'}")
+        return 0
+    if args.serving:                                             # many videos at once: batched adapters against KV caches
+        from video2lora.serving import ServingConfig, serve_bench, serving_table, plot_serving
+        kw = {k: v for k, v in dict(models=tuple(args.models) if args.models else None, frames=tuple(args.frames) if args.frames else None,
+                                    repeats=args.repeats, dtype=args.dtype, device=args.device).items() if v is not None}
+        cfg = ServingConfig.quick(**kw) if args.quick else ServingConfig(**kw)
+        out = check_output(args.out, 'bench')
+        if args.threads:
+            import torch; torch.set_num_threads(args.threads)
+        print(f"serving benchmark: {cfg}")
+        res = serve_bench(cfg, out, command='video2lora ' + ' '.join(sys.argv[1:]))
+        table = serving_table(res)
+        print(table); print(json.dumps(res['targets'], indent=1))
+        write_text_atomic(out/'serving.md', table + '\n\n' + json.dumps(res['targets'], indent=1) + '\n')
+        save_figure(plot_serving(res), out/'serving.png')
+        print(f"\n{res['seconds'] / 60:.1f} min; results in {out/'serving.json'}, table {out/'serving.md'}, figure {out/'serving.png'}")
         return 0
     if args.report:                                              # re-render a saved run, measure nothing
         path = Path(args.report)
@@ -386,6 +426,7 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument('--device', default=None, help="'cpu' (default) or 'cuda'")
     b.add_argument('--threads', type=positive, default=None, help='torch CPU threads (default: all cores)')
     b.add_argument('--report', default=None, help='re-render the table, report and figure of a saved bench.json (measures nothing)')
+    b.add_argument('--serving', action='store_true', help='serve many videos at once instead: batched adapters against KV caches, answers per second and memory per video (--quick: 256M at 16 frames)')
     b.add_argument('--components', action='store_true', help='benchmark the building blocks instead (extractor, adapters, hypernetwork), each with its target; --quick for fewer repeats')
     b.set_defaults(func=cmd_bench)
     return p

@@ -21,7 +21,7 @@ from .vlm import head_dim, ADAPTER_MARK, decoder_layers
 __all__ = ['MODULE_PATHS', 'LAYERS_PATH', 'FORMAT', 'module_shapes', 'AdapterMismatchError', 'ModelSignature', 'LoRAAdapter',
            'random_adapter', 'apply_adapter', 'reference_logits', 'MergeHandle', 'merge_adapter', 'unmerge_adapter',
            'merged_adapter', 'AdapterFileError', 'save_adapter', 'load_adapter', 'peft_module_path', 'export_peft',
-           'import_peft', 'peft_load_strict', 'compose', 'compose_groups', 'plot_adapter']
+           'import_peft', 'peft_load_strict', 'compose', 'compose_groups', 'stack_adapters', 'plot_adapter']
 
 # %% ../nbs/05_lora.ipynb #ece7c2b7
 MODULE_PATHS = {'q_proj': 'self_attn.q_proj', 'k_proj': 'self_attn.k_proj', 'v_proj': 'self_attn.v_proj',
@@ -413,6 +413,23 @@ def compose_groups(adapter:LoRAAdapter, # batched: G * k adapters, consecutive g
         A[key] = torch.cat([own_a, adapter.scaling * a[::k, r:]], 1)
         B[key] = torch.cat([own_b, b[::k, :, r:]], 2)
     return LoRAAdapter(A, B, 1.0, adapter.signature)
+
+# %% ../nbs/05_lora.ipynb #7cdad188
+def stack_adapters(adapters:list, # single adapters for the same model and (layer, module)s
+                  ) -> LoRAAdapter: # batched: (n, r_max, d_in) / (n, d_out, r_max), scaling 1
+    "One batched adapter whose element `i` is `adapters[i]` (ranks zero-padded to the largest)."
+    if not adapters: raise ValueError("stack_adapters needs at least one adapter")
+    first = adapters[0]
+    for i, a in enumerate(adapters):
+        if a.batched: raise AdapterMismatchError(f"adapter {i} is batched; stack single adapters")
+        ModelSignature(first.signature.n_layers, first.signature.hidden_size, first.signature.shapes).check(a.signature, f"adapter {i}")
+        if a.keys != first.keys: raise AdapterMismatchError(f"adapter {i} covers different (layer, module)s than adapter 0")
+    R = max(a.rank for a in adapters)
+    pad_a = lambda t, r: torch.cat([t, t.new_zeros(R - r, t.shape[1])], 0)       # (R, d_in)
+    pad_b = lambda t, r: torch.cat([t, t.new_zeros(t.shape[0], R - r)], 1)       # (d_out, R)
+    A = {k: torch.stack([pad_a(a.scaling * a.A[k], a.rank) for a in adapters]) for k in first.keys}
+    B = {k: torch.stack([pad_b(a.B[k], a.rank) for a in adapters]) for k in first.keys}
+    return LoRAAdapter(A, B, 1.0, first.signature)
 
 # %% ../nbs/05_lora.ipynb #f9ef56d2
 def plot_adapter(adapter:LoRAAdapter, title:str='adapter', module:str|None=None):

@@ -17,13 +17,13 @@ from .video import read_clip, video_info, Clip
 from .vlm import PromptBuilder, load_vlm, clean_answer, generate_answers, cache_arg, kv_cache
 from .tiny import load_tiny
 from .hooks import extract_layer_states
-from .lora import LoRAAdapter, ModelSignature, apply_adapter, export_peft, import_peft, AdapterFileError, compose
+from .lora import LoRAAdapter, ModelSignature, apply_adapter, export_peft, import_peft, AdapterFileError, compose, stack_adapters
 from .hypernet import load_hypernet, load_bundled_hypernet, source_states
 from .io import check_output
 
 # %% auto #0
-__all__ = ['greedy_answer', 'QuestionError', 'unknown_words', 'vocabulary', 'check_question', 'frames_report', 'describe_frames',
-           'encode_states', 'internalize_clips', 'adapter_answers', 'Answer', 'Video2LoRA']
+__all__ = ['greedy_answer', 'greedy_answers', 'QuestionError', 'unknown_words', 'vocabulary', 'check_question', 'frames_report',
+           'describe_frames', 'encode_states', 'internalize_clips', 'adapter_answers', 'Answer', 'Video2LoRA']
 
 # %% ../nbs/09_pipeline.ipynb #a532cebd
 @torch.no_grad()
@@ -42,6 +42,25 @@ def greedy_answer(model, tok, batch, max_new_tokens:int=16) -> tuple:
         nxt = out.logits[:, -1].argmax(-1, keepdim=True); cache = kv_cache(out)
         ids.append(int(nxt))
     return clean_answer(tok, ids), ttft, ids
+
+@torch.no_grad()
+def greedy_answers(model, tok, batch, max_new_tokens:int=16) -> tuple:
+    "Greedy decoding of a left-padded batch: `(answers, ttft_seconds of the batch, new_token_ids per prompt)`."
+    eos = tok.convert_tokens_to_ids('<end_of_utterance>')
+    mask = batch.attention_mask
+    pos = (mask.cumsum(-1) - 1).clamp(min=0)                                  # (B, T) positions that skip the padding
+    t0 = time.perf_counter()
+    out = model(**batch.model_inputs(), position_ids=pos, use_cache=True)
+    nxt = out.logits[:, -1].argmax(-1, keepdim=True)                          # (B, 1)
+    ttft = time.perf_counter() - t0
+    ids, done, cache = [nxt], nxt[:, 0] == eos, kv_cache(out)
+    while not bool(done.all()) and len(ids) < max_new_tokens:
+        mask, pos = torch.cat([mask, torch.ones_like(mask[:, :1])], 1), pos[:, -1:] + 1
+        out = model(input_ids=nxt, attention_mask=mask, position_ids=pos, use_cache=True, **cache_arg(model, cache))
+        nxt = out.logits[:, -1].argmax(-1, keepdim=True); cache = kv_cache(out)
+        ids.append(nxt); done |= nxt[:, 0] == eos
+    ids = torch.cat(ids, 1).tolist()
+    return [clean_answer(tok, r) for r in ids], ttft, ids
 
 # %% ../nbs/09_pipeline.ipynb #9fd89dc1
 class QuestionError(ValueError):
@@ -221,6 +240,18 @@ class Video2LoRA:
         with apply_adapter(self.vlm, adapter):
             text, ttft, _ = greedy_answer(self.vlm, self.tok, batch, max_new_tokens)
         return Answer(text, batch.input_ids.shape[1], 0, ttft)
+
+    def ask_many(self, adapters:list, questions:list, max_new_tokens:int=16) -> list:
+        "Questions about different videos in one batched forward: question `i` from `adapters[i]` (a `LoRAAdapter` or a folder), zero visual tokens; `ttft` is the batch's."
+        if len(adapters) != len(questions): raise ValueError(f"{len(adapters)} adapters but {len(questions)} questions")
+        if not questions: return []
+        for q in questions: check_question(self.tok, q)
+        ads = [a if isinstance(a, LoRAAdapter) else self.load_adapter(a) for a in adapters]
+        batch = self.builder.collate([self.builder.text_question(q) for q in questions])
+        with apply_adapter(self.vlm, stack_adapters(ads)):
+            texts, ttft, _ = greedy_answers(self.vlm, self.tok, batch, max_new_tokens)
+        n = batch.attention_mask.sum(1).tolist()
+        return [Answer(t, int(k), 0, ttft) for t, k in zip(texts, n)]
 
     def ask_video(self, video, question:str, max_new_tokens:int=16, clip=None, duration:float|None=None) -> Answer:
         "Answer with the video in context (the teacher's way); pass `clip` and `duration` to skip re-reading the file."
