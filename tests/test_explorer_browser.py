@@ -29,22 +29,30 @@ def served():
                             stdout=log, stderr=subprocess.STDOUT, cwd=ROOT/'nbs'/'tutorials', env=dict(os.environ, MPLBACKEND='module://matplotlib_inline.backend_inline'))
     try:
         for _ in range(120):
+            if proc.poll() is not None:
+                log.flush(); pytest.fail(f"voila exited {proc.returncode}: {(ROOT/'.voila-test.log.tmp').read_text()[-2000:]}")
             try: socket.create_connection(('127.0.0.1', port), 1).close(); break
             except OSError: time.sleep(0.5)
         yield f'http://127.0.0.1:{port}/'
     finally:
-        proc.terminate(); proc.wait(30); log.close()
+        proc.terminate()
+        try: proc.wait(30)
+        except subprocess.TimeoutExpired: proc.kill()
+        log.close()
         (ROOT/'.voila-test.log.tmp').unlink(missing_ok=True)
 
 
 def expected_answers():
     "The answers the widget should show, from the explorer driven in this process (the tutorial's clip 4, its first question)."
+    import torch
     from video2lora.explore import AdapterExplorer
+    torch.set_num_threads(2)                                             # as the tutorial's kernel
     ex = AdapterExplorer(); ex.add_clip(4)
     q = ex.item.qa[0]['question']
-    before = ex.ask_adapter(q)['answer']
+    shown = lambda a: a or '(empty)'                                     # how the widget shows an empty answer
+    before = shown(ex.ask_adapter(q)['answer'])
     ex.set(scale=0.0)
-    return before, ex.ask_adapter(q)['answer']
+    return before, shown(ex.ask_adapter(q)['answer'])
 
 
 @pytest.mark.skipif(bool(MISSING), reason=f"no browser check without {', '.join(MISSING)}")

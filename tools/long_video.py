@@ -18,7 +18,7 @@ def main():
     ap.add_argument('--hypernet', default='', help='a saved hypernetwork folder (default: the bundled one)')
     ap.add_argument('--clips', type=int, default=100, help='frames: test clips up to 96 frames; resolution: test clips; compose: long videos per K')
     ap.add_argument('--frames', default='12,24,48,96,192,384,1024', help='frames: frame counts')
-    ap.add_argument('--clips-at', default='192:40,384:16,1024:4', help='frames and resolution: fewer clips at large frame counts or sizes, COUNT:CLIPS,...')
+    ap.add_argument('--clips-at', default=None, help='fewer clips at large frame counts or sizes, COUNT:CLIPS,... (default: frames 192:40,384:16,1024:4; resolution 384:40)')
     ap.add_argument('--sizes', default='64,128,256,384', help='resolution: frame sides in pixels (384: the 6 x 6 tile grid, the most SmolVLM2 marks)')
     ap.add_argument('--k', default='2,4,8', help='compose: scenes per long video')
     ap.add_argument('--seed', type=int, default=1, help='world seed of the test clips (1: unseen by training, which used 0)')
@@ -41,6 +41,7 @@ def main():
     hn, meta = load_hypernet(a.hypernet) if a.hypernet else load_bundled_hypernet()
     source_layer = (meta.get('train_config') or {}).get('source_layer', -1)
     t0, wcfg = time.time(), WorldConfig()
+    if a.clips_at is None: a.clips_at = '384:40' if a.what == 'resolution' else '192:40,384:16,1024:4'
     at = {int(k): int(v) for k, v in (p.split(':') for p in a.clips_at.split(',') if p)}
     if a.what == 'frames':
         clips = [draw_clip(wcfg, a.seed, 'test', i) for i in range(a.clips)]

@@ -312,6 +312,7 @@ def cmd_bench(args) -> int:
         print(f"\nresults in {out/'components.json'}")
         return 0
     if args.serving:                                             # many videos at once: batched adapters against KV caches
+        if args.full or args.report or args.components: raise ValueError('--serving measures serving alone: drop --full, --report and --components')
         from video2lora.serving import ServingConfig, serve_bench, serving_table, plot_serving
         kw = {k: v for k, v in dict(models=tuple(args.models) if args.models else None, frames=tuple(args.frames) if args.frames else None,
                                     repeats=args.repeats, dtype=args.dtype, device=args.device).items() if v is not None}

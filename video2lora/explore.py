@@ -28,6 +28,7 @@ def top_directions(adapter:LoRAAdapter, k:int) -> LoRAAdapter:
     "The best rank-`k` approximation of every `(layer, module)` change of a single adapter, as a rank-`k` adapter."
     if adapter.batched: raise ValueError("top_directions takes a single adapter (index a batched one first)")
     if not 1 <= k <= adapter.rank: raise ValueError(f"k must be in [1, {adapter.rank}] (the adapter's rank), got {k}")
+    k = min(k, *(min(s) for s in adapter.signature.shapes.values()))              # no more directions than the matrices have
     A, B = {}, {}
     for key in adapter.keys:
         U, S, Vh = torch.linalg.svd(adapter.delta(*key), full_matrices=False)   # (d_out, m), (m,), (m, d_in)
@@ -270,7 +271,7 @@ def explorer_widget(ex:AdapterExplorer, # the logic (clips may be loaded already
     frames, fig_out = W.Image(format='png'), W.Output()
     ans_a, ans_v, status = W.HTML(), W.HTML(), W.HTML()
     ans_a.add_class('v2l-adapter'); ans_v.add_class('v2l-video'); scale.add_class('v2l-scale')
-    state = dict(latency=[])
+    state = dict(latency=[], quiet=False)   # quiet: options are being relabelled, ignore the events that fires
 
     def question():
         return free.value.strip() or qs.value
@@ -279,6 +280,7 @@ def explorer_widget(ex:AdapterExplorer, # the logic (clips may be loaded already
         qs.value = qs.options[0]
         frames.value = frames_png(ex.item.frames, scale=1 if ex.item.frames.shape[1] > 100 else 2)
     def answer(_=None):
+        if state['quiet']: return
         t = time.perf_counter()
         try:
             res = ex.ask(question())
@@ -293,13 +295,19 @@ def explorer_widget(ex:AdapterExplorer, # the logic (clips may be loaded already
             fig_out.clear_output(wait=True)
             fig = plot_explorer_adapter(ex, module); display(fig); plt.close(fig)
     def on_edit(_=None):
+        if state['quiet']: return
         ex.set(enabled=on.value, scale=scale.value, top_k=topk.value, mix=mix.value, other=other.value, compose=tuple(comp.value))
         answer(); draw_adapter()
     def on_pick(_=None):
+        if state['quiet']: return
         ex.select(pick.value); topk.max = ex.item.adapter.rank; refresh_questions(); on_edit()
-    def relabel():
-        for w in (pick, comp): w.options = labels()
-        other.options = [('none', None)] + labels()
+    def relabel():                                          # new options reset the values: keep the edit as it was
+        state['quiet'], keep = True, (pick.value, other.value, comp.value)
+        try:
+            for w in (pick, comp): w.options = labels()
+            other.options = [('none', None)] + labels()
+            pick.value, other.value, comp.value = keep
+        finally: state['quiet'] = False
     def on_add(_=None, file=False):
         status.value = 'internalizing...'
         try: i = ex.add_video(path.value) if file else ex.add_clip(index.value, split.value, seed.value)

@@ -243,7 +243,7 @@ def segment_costs(vlm, builder:PromptBuilder, hypernet, videos:list, # LongVideo
                   repeats:int=3, # timed rounds (medians)
                   source_layer:int=-1) -> list:
     "Tokens and seconds of the three ways to make a long video answerable, per video, measured side by side."
-    rows = []
+    rows, dev = [], next(vlm.parameters()).device.type
     for v in videos:
         whole, parts = render_long(v)
         q = v.qa[0]['question']
@@ -255,11 +255,11 @@ def segment_costs(vlm, builder:PromptBuilder, hypernet, videos:list, # LongVideo
         def answer():
             with apply_adapter(vlm, composed): vlm(**text_batch.model_inputs(), logits_to_keep=1)
         fns = dict(
-            whole=lambda: time_runs(lambda: internalize_clips(vlm, builder, hypernet, [whole], [v.duration], source_layer, 1), 1, 0)[0],
+            whole=lambda: time_runs(lambda: internalize_clips(vlm, builder, hypernet, [whole], [v.duration], source_layer, 1), 1, 0, dev)[0],
             segments=lambda: time_runs(lambda: compose_groups(internalize_clips(vlm, builder, hypernet, parts, [s.duration for s in v.scenes],
-                                                                                source_layer, 1), v.k, 1.0, hypernet.cfg.bias_rank), 1, 0)[0],
-            in_context=lambda: time_runs(lambda: vlm(**video_batch.model_inputs(), logits_to_keep=1), 1, 0)[0],
-            adapter_answer=lambda: time_runs(answer, 1, 0)[0])
+                                                                                source_layer, 1), v.k, 1.0, hypernet.cfg.bias_rank), 1, 0, dev)[0],
+            in_context=lambda: time_runs(lambda: vlm(**video_batch.model_inputs(), logits_to_keep=1), 1, 0, dev)[0],
+            adapter_answer=lambda: time_runs(answer, 1, 0, dev)[0])
         t = {k: float(np.median(x)) for k, x in _rounds(fns, repeats, 1).items()}
         rows.append(dict(k=v.k, frames=len(whole.frames), whole_turn_tokens=inter(whole, v.duration),
                          segment_turn_tokens=max(inter(p, s.duration) for p, s in zip(parts, v.scenes)),
@@ -281,11 +281,13 @@ def segment_costs_from_bench(bench:dict, # a committed `video2lora bench` result
             out.append(dict(model=model, frames=n, k=n // segment_frames, video_tokens=r['video_tokens'],
                             whole_s=r['internalize']['total_s'], segments_s=n // segment_frames * one,
                             in_context_s=r['ttft']['video'], answer_s=r['ttft']['merged']))
+    if not out: raise ValueError(f"the benchmark timed no {segment_frames}-frame videos (it has {sorted({r['frames'] for r in bench['rows']})}); choose one of those")
     return out
 
 # %% ../nbs/11_long_video.ipynb #315f6491
 def cost_table(rows:list) -> str:
     "Markdown table of `segment_costs` rows (tokens and seconds per way) or of `segment_costs_from_bench` rows."
+    if not rows: return '(no rows)'
     if 'model' in rows[0]:
         lines = ['| model | frames | K segments | video tokens | whole at once (s) | K segments (s) | video in context, per question (s) | adapter answer (s) |',
                  '|---|---|---|---|---|---|---|---|']
