@@ -79,6 +79,7 @@ def test_explorer_in_a_browser(served, tmp_path):
         ActionChains(d).click_and_hold(handle).move_by_offset(track.location['x'] - handle.location['x'] - 10, 0).release().perform()
         WebDriverWait(d, 60).until(lambda d: d.find_element(By.CSS_SELECTOR, '.v2l-scale .widget-readout').text == '0.00')
         WebDriverWait(d, 60).until(lambda d: text() == want_after)          # the frozen model's answer
+        time.sleep(3)                                                       # the adapter's figure is redrawn after the answer
         d.find_element(By.CSS_SELECTOR, '.v2l-explorer').screenshot(str(shots/'explorer_after.png'))
     finally:
         d.quit()
