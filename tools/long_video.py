@@ -70,16 +70,14 @@ def plot(path:Path):
     "The figure of a frames, resolution or composition result, written beside it as a new PNG."
     import matplotlib; matplotlib.use('Agg')
     from video2lora.long import plot_frames_sweep, plot_composition
-    from video2lora.io import write_bytes_atomic
-    import io
+    from video2lora.io import save_figure
     res = json.loads(path.read_text())
     png = path.with_suffix('.png')
     if png.exists(): raise SystemExit(f"{png}: a file is already there; remove it first if it is an old figure of this result")
     if 'results' in res: fig = plot_composition(res['results'], title=f"segments composed in rank space ({res['n_videos'] if 'n_videos' in res else res['results'][0]['n_videos']} long videos per K)")
     elif 'size' in res['rows'][0]: fig = plot_frames_sweep(res, title=f"{res['n_clips']} test clips, larger frames split into tiles (fewer clips at the largest)")
     else: fig = plot_frames_sweep(res, title=f"{res['n_clips']} test clips, more frames (fewer clips at the largest counts)")
-    buf = io.BytesIO(); fig.savefig(buf, format='png', dpi=110, bbox_inches='tight')
-    write_bytes_atomic(png, buf.getvalue())
+    save_figure(fig, png, dpi=110)
     print(f"written {png}")
 
 

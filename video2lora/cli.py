@@ -9,7 +9,7 @@ from dataclasses import fields, MISSING
 from pathlib import Path
 
 from .io import OutputError, ConfigError, check_output, claim_folder, write_folder_atomic, write_text_atomic, save_figure, add_to_marker
-from .video import VideoError, video_info
+from .video import VideoError, video_info, frame_grid
 from .world import WorldConfig, generate_world, show_world_clip
 
 # %% auto #0
@@ -223,11 +223,8 @@ def _demo_figure(rows:list, n_clips:int, frames=None, # (N, H, W, 3) of the firs
     grid = fig.add_gridspec(3, 3, width_ratios=[1.25, 1.25, 1], height_ratios=[1, 1, 1])
     names, colours = ['adapter\n(0 visual tokens)', 'video in\ncontext'], ['C1', 'C0']
     if frames is not None:                                              # the frames, in two rows
-        ax = fig.add_subplot(grid[0, :2]); n = len(frames); cols = -(-n // 2)
-        h, w = frames.shape[1:3]
-        strip = np.full((2 * h + 2, cols * (w + 2), 3), 255, np.uint8)
-        for k, f in enumerate(frames): r, c = divmod(k, cols); strip[r * (h + 2):r * (h + 2) + h, c * (w + 2):c * (w + 2) + w] = f
-        ax.imshow(strip); ax.axis('off'); ax.set_title(f"{clip_id}: the {n} frames the model read", fontsize=9)
+        ax = fig.add_subplot(grid[0, :2]); n = len(frames)
+        ax.imshow(frame_grid(frames, cols=-(-n // 2))); ax.axis('off'); ax.set_title(f"{clip_id}: the {n} frames the model read", fontsize=9)
         ax = fig.add_subplot(grid[1:, :2]); ax.axis('off')               # its questions, answered both ways
         mine = [r for r in rows if r['clip'] == clip_id]
         mark = lambda a, t: f"{'✓' if a == t else '✗'}  {a or '(empty)'}"

@@ -11,6 +11,7 @@ import numpy as np
 import torch
 
 from .world import WorldConfig, draw_clip, render
+from .video import frame_grid, video_info
 from .lora import LoRAAdapter, apply_adapter, compose
 from .vlm import generate_answers
 from .pipeline import Video2LoRA, internalize_clips, check_question
@@ -88,7 +89,6 @@ class AdapterExplorer:
         "Read a video file as the model reads it, internalize it, select it; its item index."
         t = time.perf_counter()
         ad, clip = self.v2l.internalize(path)
-        from video2lora.video import video_info
         return self._add(Item(str(path).split('/')[-1], clip.frames, clip.timestamps, video_info(path).duration, ad, [], time.perf_counter() - t))
 
     def _add(self, item:Item) -> int:
@@ -194,10 +194,7 @@ def frames_png(frames:np.ndarray, # (N, H, W, 3) uint8
                cols:int=6, scale:int=2) -> bytes:
     "A grid of frames as PNG bytes (for an `ipywidgets.Image`)."
     from PIL import Image
-    n, h, w, _ = frames.shape
-    rows = -(-n // cols)
-    grid = np.full((rows * (h + 2), cols * (w + 2), 3), 255, np.uint8)
-    for i, f in enumerate(frames): r, c = divmod(i, cols); grid[r * (h + 2):r * (h + 2) + h, c * (w + 2):c * (w + 2) + w] = f
+    grid = frame_grid(frames, cols)
     buf = io.BytesIO()
     Image.fromarray(grid).resize((grid.shape[1] * scale, grid.shape[0] * scale), Image.NEAREST).save(buf, 'PNG')
     return buf.getvalue()

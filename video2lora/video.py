@@ -16,7 +16,7 @@ from .io import OutputError, temp_prefix, public_mode
 
 # %% auto #0
 __all__ = ['VideoError', 'write_video', 'VideoInfo', 'native_quiet', 'video_info', 'sample_uniform', 'sample_fps',
-           'resize_square', 'split_segments', 'Clip', 'read_clip', 'show_frames']
+           'resize_square', 'split_segments', 'Clip', 'read_clip', 'show_frames', 'frame_grid']
 
 # %% ../nbs/00_video.ipynb #51d6716d
 class VideoError(Exception):
@@ -266,3 +266,17 @@ def show_frames(frames:np.ndarray, # (N, H, W, 3) uint8
     if title: fig.suptitle(title, fontsize=9)
     fig.tight_layout()
     return fig
+
+# %% ../nbs/00_video.ipynb #42472c8d
+def frame_grid(frames:np.ndarray, # (N, H, W, 3) uint8
+               cols:int=6, # frames per row
+               gap:int=2, # white pixels after each frame
+              ) -> np.ndarray: # (rows * (H + gap), cols * (W + gap), 3) uint8
+    "All frames tiled into one image, row-major."
+    n, h, w, _ = frames.shape
+    rows = -(-n // cols)
+    grid = np.full((rows * (h + gap), cols * (w + gap), 3), 255, np.uint8)
+    for i, f in enumerate(frames):
+        r, c = divmod(i, cols)
+        grid[r * (h + gap):r * (h + gap) + h, c * (w + gap):c * (w + gap) + w] = f
+    return grid
