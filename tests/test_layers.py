@@ -6,17 +6,17 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 LAYERS = [                                   # bottom to top; a module may import from its own layer's earlier modules
     ('base', ['io']),
-    ('data', ['video', 'world', 'long_world', 'metrics']),
+    ('data', ['video', 'world', 'long_world', 'metrics', 'dataset']),
     ('models', ['vlm', 'tiny']),
     ('method', ['hooks', 'lora', 'hypernet']),
     ('use', ['pipeline', '__init__']),
-    ('learning', ['tiny_recipe', 'train']),
+    ('learning', ['tiny_recipe', 'states', 'train']),
     ('measuring', ['evaluate', 'diagnose', 'bench', 'serving', 'long', 'components']),
     ('apps', ['explore', 'cli']),
 ]
 ORDER = [m for _, ms in LAYERS for m in ms]
 INFERENCE = {'io', 'video', 'vlm', 'tiny', 'hooks', 'lora', 'hypernet', 'pipeline', '__init__'}
-NOT_FOR_INFERENCE = {'world', 'long_world', 'metrics', 'tiny_recipe', 'train', 'evaluate', 'diagnose', 'long', 'bench', 'serving', 'components', 'explore', 'cli'}
+NOT_FOR_INFERENCE = {'world', 'long_world', 'metrics', 'dataset', 'tiny_recipe', 'states', 'train', 'evaluate', 'diagnose', 'long', 'bench', 'serving', 'components', 'explore', 'cli'}
 
 
 def imports(module:str) -> set:

@@ -28,13 +28,14 @@ KINDS = {                    # every kind of output video2lora writes, and what 
     'world': 'clips of the procedural world with their manifest',
     'demo': "the demo's clips, adapters, table and figure",
     'train': 'a hypernetwork training run (log, checkpoint, result)',
+    'states': "cached layer states of a data set's videos (safetensors shards, filled shard by shard)",
     'tiny-train': 'a tiny SmolVLM training run (log, model)',
     'eval': 'an evaluation of the hypernetwork (conditions a-d)',
     'tiny-eval': 'an evaluation of the tiny SmolVLM',
     'bench': 'an efficiency benchmark run',
     'components': 'a benchmark of the building blocks',
 }
-CLAIMED = {'train', 'tiny-train', 'bench'}   # kinds filled file by file and continued, never replaced whole
+CLAIMED = {'train', 'tiny-train', 'bench', 'states'}   # kinds filled file by file and continued, never replaced whole
 LEGACY_ADAPTER_FILES = {'adapter_config.json', 'adapter_model.safetensors', MARKER}   # adapters written before markers listed files
 
 class OutputError(ValueError):

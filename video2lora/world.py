@@ -113,11 +113,12 @@ class WorldClip:
     def to_json(self) -> dict:
         d = asdict(self); d.pop('root'); d['duration'] = self.duration
         d['width'] = d['height'] = self.size
+        if self.path is not None: d['video'] = self.path      # the data-set format's field (see 01c_dataset)
         return d
 
     @classmethod
     def from_json(cls, d:dict, root=None) -> 'WorldClip':
-        d = {k: v for k, v in d.items() if k not in ('duration', 'width', 'height')}
+        d = {k: v for k, v in d.items() if k not in ('duration', 'width', 'height', 'video')}
         d['objects'] = [WorldObject(**o) for o in d['objects']]
         return cls(**d, root=str(root) if root else None)
 
