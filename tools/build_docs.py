@@ -380,6 +380,8 @@ def check_pages(pages: list) -> list:
         text = html.unescape(re.sub(r'<[^>]+>', '', body))
         directives = [l.strip() for l in text.splitlines() if l.strip().startswith('#|')]
         if directives: problems.append(f"{p.html_path}: directive lines {directives[:3]}")
+        magics = [l.strip() for l in text.splitlines() if re.match(r'\s*%%(md|markdown)\b', l)]
+        if magics: problems.append(f"{p.html_path}: a markdown cell starts with a notebook magic {magics[:1]}")
         lines = [l.strip() for l in text.splitlines() if l.strip() and l.strip() != '¶']
         if re.search(r'^-{3,}\s*(\n\s*)?(title|description)\s*:', '\n'.join(lines[:8]), flags=re.M):
             problems.append(f"{p.html_path}: raw front matter at the top of the page")

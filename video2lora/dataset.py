@@ -94,7 +94,7 @@ def validate_manifest(folder, # a data-set folder holding `manifest.jsonl`
         if rid is not None:
             if rid in first: line_problems.append(f"duplicate id {rid!r} (first on line {first[rid]})")
             else: first[rid] = k
-        if video is not None and check_videos and not line_problems:
+        if video is not None and check_videos:
             path = Path(video) if Path(video).is_absolute() else folder/video
             if not path.is_file(): line_problems.append(f"video {video!r} not found")
             else:

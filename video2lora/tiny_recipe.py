@@ -138,7 +138,7 @@ class TinyPool:
 # %% ../nbs/03a_tiny_recipe.ipynb #7534d833
 def pick_target(clip:WorldClip, rng:np.random.Generator, caption_frac:float, focus:dict|None=None) -> tuple:
     "A (question, answer, type) for a clip: the caption, or a question chosen type-first (types weighted by `focus`)."
-    if rng.random() < caption_frac: return CAPTION_QUESTION, clip.caption, 'caption'
+    if rng.random() < caption_frac or not clip.qa: return CAPTION_QUESTION, clip.caption, 'caption'   # a video without questions: its caption
     types = sorted({q['type'] for q in clip.qa})
     if focus:
         w = np.array([focus.get(t, 1.0) for t in types])

@@ -4,7 +4,7 @@
 
 # %% ../nbs/07_train.ipynb #08a51a61
 from __future__ import annotations
-import csv, json, time
+import contextlib, csv, functools, json, resource, time
 from collections import Counter
 from dataclasses import dataclass, field, asdict
 from pathlib import Path
@@ -12,12 +12,13 @@ from pathlib import Path
 import numpy as np
 import torch
 import torch.nn.functional as F
+import torch.utils.checkpoint
 from safetensors.torch import save_file, load_file
 from tqdm.auto import tqdm
 
 from .world import WorldConfig, draw_clip, render, QUESTION_TYPES
 from .long_world import long_questions, render_long, draw_long_video
-from .vlm import PromptBuilder, load_vlm_folder, generate_answers, suffixes_over_prefix, kv_cache
+from .vlm import PromptBuilder, load_vlm_folder, generate_answers, suffixes_over_prefix, kv_cache, decoder_layers
 from .io import write_folder_atomic, write_text_atomic, check_output, claim_folder, check_ranges, ConfigError
 from .tiny import load_tiny
 from .tiny_recipe import pick_targets, parse_focus, answer_loss, prefix_and_suffixes, collate_multi, lr_at
@@ -26,11 +27,13 @@ from .hooks import extract_layer_states
 from .lora import LoRAAdapter, ModelSignature, apply_adapter, compose_groups
 from .hypernet import HyperConfig, HyperNetwork, save_hypernet, load_hypernet, source_states
 from .pipeline import encode_states, internalize_clips, adapter_answers
+from .dataset import validate_manifest, ManifestError, MANIFEST
+from .states import (STORAGES, VideoEncoder, estimate_states, choose_storage, make_store, model_fingerprint, fmt_bytes)
 
 # %% auto #0
-__all__ = ['answer_positions', 'aligned_kl', 'HyperTrainConfig', 'load_frozen_vlm', 'teacher_logits', 'student_batch',
-           'hyper_step', 'composed_step', 'composed_qa', 'save_checkpoint', 'load_checkpoint', 'adapter_qa',
-           'train_hypernet', 'plot_hyper_training']
+__all__ = ['answer_positions', 'aligned_kl', 'HyperTrainConfig', 'load_frozen_vlm', 'training_videos', 'autocast_dtype',
+           'peak_memory', 'teacher_logits', 'student_batch', 'checkpointed', 'hyper_step', 'composed_step',
+           'composed_qa', 'save_checkpoint', 'load_checkpoint', 'adapter_qa', 'train_hypernet', 'plot_hyper_training']
 
 # %% ../nbs/07_train.ipynb #6e581c7b
 def answer_positions(labels:torch.Tensor) -> tuple: # labels: (B, T), -100 except at target tokens
@@ -81,13 +84,26 @@ class HyperTrainConfig:
     segments: int = 1              # > 1: composition steps too, long videos of 2..segments scenes whose adapters are composed in rank space
     segment_frac: float = 0.5      # share of steps that are composition steps (when segments > 1)
     init: str = ''                 # start from this saved hypernetwork folder (its HyperConfig wins over hyper_preset/hyper)
+    data: str = ''                 # a data-set folder (manifest.jsonl + videos, see 01c_dataset): its train split, at most `pool` videos; '' = the world
+    storage: str = 'auto'          # where the states live: 'auto' (by their size), 'memory', 'disk' (safetensors shards) or 'fly' (re-encoded each step)
+    states_dir: str = ''           # the disk cache ('' = OUT/states); a folder of its own can be shared by runs and processes
+    shard_size: int = 64           # videos per shard: the unit of the disk cache and of the split between processes
+    memory_budget_gb: float = 0.0  # RAM the states may take when storage is 'auto' (0: a quarter of the free RAM)
+    grad_accum: int = 1            # micro-batches per optimizer step (batch_size videos in all), for big batches on small devices
+    checkpointing: bool = False    # recompute the frozen VLM's layer activations in the backward pass: less memory, more time
+    precision: str = 'auto'        # 'auto' (bf16 autocast on a GPU that supports it, else fp32), 'fp32' or 'bf16'
 
     def __post_init__(self):
         check_ranges(self, steps='positive', batch_size='positive', targets_per_video='positive', lr='positive',
                      min_lr_frac='fraction', warmup='nonneg', weight_decay='nonneg', clip_grad='positive', caption_frac='fraction',
                      kl_weight='nonneg', kl_temperature='positive', pool='positive', n_frames='positive', seed='nonneg',
                      threads='positive', eval_every='nonneg', eval_clips='positive', save_every='nonneg',
-                     segments='positive', segment_frac='fraction')
+                     segments='positive', segment_frac='fraction', shard_size='positive', memory_budget_gb='nonneg', grad_accum='positive')
+        if self.storage not in ('auto', *STORAGES): raise ConfigError('storage', f"must be 'auto' or one of {STORAGES}, got {self.storage!r}")
+        if self.precision not in ('auto', 'fp32', 'bf16'): raise ConfigError('precision', f"must be 'auto', 'fp32' or 'bf16', got {self.precision!r}")
+        if self.batch_size % self.grad_accum: raise ConfigError('grad_accum', f"must divide batch_size {self.batch_size}, got {self.grad_accum}")
+        if self.data and self.segments > 1: raise ConfigError('segments', "> 1 needs the world's long videos; a data set trains single videos (segments 1)")
+        if self.data and not (Path(self.data)/MANIFEST).is_file(): raise ConfigError('data', f"{self.data}: not a data-set folder (no {MANIFEST})")
         if self.source_layer < -1: raise ConfigError('source_layer', f"must be -1 (each layer its own) or a layer index >= 0, got {self.source_layer}")
         if self.hyper_preset not in ('tiny', 'paper'): raise ConfigError('hyper_preset', f"must be 'tiny' or 'paper', got {self.hyper_preset!r}")
         if self.focus: parse_focus(self.focus)   # a misspelt type is refused by name, before any work
@@ -97,6 +113,29 @@ class HyperTrainConfig:
 def load_frozen_vlm(name:str='') -> tuple:
     "The frozen VLM and its tokenizer: the bundled tiny SmolVLM for '' , else a saved folder."
     return load_tiny() if not name else load_vlm_folder(name)
+
+def training_videos(cfg:HyperTrainConfig, wcfg:WorldConfig) -> tuple:
+    "`(pool, val, clip_of)`: training videos, validation videos, and `clip_of(video)` giving its frames; a data set is validated whole first."
+    if not cfg.data:
+        pool = [draw_clip(wcfg, cfg.seed, 'train', i) for i in range(cfg.pool)]
+        val = [draw_clip(wcfg, cfg.seed, 'val', i) for i in range(cfg.eval_clips)] if cfg.eval_every else []
+        return pool, val, lambda c: render(c, n_frames=cfg.n_frames)
+    recs = validate_manifest(cfg.data)                                  # every problem of the manifest, before any work
+    pool = [r for r in recs if r.split == 'train'][:cfg.pool]
+    if not pool: raise ManifestError(Path(cfg.data)/MANIFEST, [(0, "no videos of split 'train' to train on")])
+    val = [r for r in recs if r.split == 'val'][:cfg.eval_clips] if cfg.eval_every else []
+    return pool, val, lambda r: r.read(cfg.n_frames)
+
+def autocast_dtype(precision:str, device:torch.device):
+    "bfloat16 for bf16 autocast, or None (fp32): 'auto' means bf16 on a CUDA device that supports it."
+    if precision == 'bf16': return torch.bfloat16
+    if precision == 'auto' and device.type == 'cuda' and torch.cuda.is_bf16_supported(): return torch.bfloat16
+    return None
+
+def peak_memory(device:torch.device) -> int:
+    "Peak bytes so far: allocated on a CUDA device, else this process's peak resident memory."
+    if device.type == 'cuda': return torch.cuda.max_memory_allocated(device)
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024       # Linux reports KiB
 
 # %% ../nbs/07_train.ipynb #65ca2acd
 @torch.no_grad()
@@ -110,30 +149,51 @@ def student_batch(builder:PromptBuilder, targets:list):
     "Text-only prompts (question, then answer as target) for a flat list of `(question, answer)`, right-padded."
     return builder.collate([builder.text_question(q, a) for q, a in targets], padding_side='right')
 
+@contextlib.contextmanager
+def checkpointed(vlm, on:bool=True):
+    "Context manager: each decoder layer of `vlm` keeps only its input and recomputes its activations in the backward pass."
+    layers = decoder_layers(vlm) if on else []
+    for layer in layers: layer.forward = functools.partial(torch.utils.checkpoint.checkpoint, type(layer).forward.__get__(layer), use_reentrant=False)
+    try: yield vlm
+    finally:
+        for layer in layers: del layer.forward                             # back to the class's forward
+
+def _autocast(device, dtype):
+    return torch.autocast(torch.device(device).type, dtype=dtype) if dtype is not None else contextlib.nullcontext()
+
 def hyper_step(hypernet, vlm, builder:PromptBuilder, states, mask, targets:list, K:int,
-               teacher:tuple|None=None, kl_weight:float=0.0, kl_temperature:float=1.0) -> dict:
-    "Losses for B videos' states `(B, L, T, D)` and their `B*K` flat `(question, answer)` targets."
-    adapter = hypernet(states, mask)                                          # batched: B adapters
+               teacher:tuple|None=None, kl_weight:float=0.0, kl_temperature:float=1.0,
+               backward=None, checkpointing:bool=False, amp_dtype=None) -> dict:
+    "Losses for B videos' states `(B, L, T, D)` and their `B*K` flat `(question, answer)` targets; `backward(loss)` is called while the adapter is applied."
+    with _autocast(states.device, amp_dtype):
+        adapter = hypernet(states, mask)                                      # batched: B adapters
     batch = student_batch(builder, targets)
-    with apply_adapter(vlm, adapter.repeat_interleave(K)):
-        logits = vlm(**batch.model_inputs()).logits                           # (B*K, T, V)
-    res = dict(ce=answer_loss(logits[:, :-1], batch.labels[:, 1:]))
-    res['loss'] = res['ce']
-    if teacher is not None and kl_weight > 0:
-        t_logits, t_labels = teacher
-        res['kl'] = aligned_kl(t_logits, t_labels, logits, batch.labels, kl_temperature)
-        res['loss'] = res['loss'] + kl_weight * res['kl']
+    with apply_adapter(vlm, adapter.repeat_interleave(K)), checkpointed(vlm, checkpointing):
+        with _autocast(states.device, amp_dtype):
+            logits = vlm(**batch.model_inputs(), use_cache=False).logits      # (B*K, T, V); no cache: recomputation must not append to one
+        res = dict(ce=answer_loss(logits[:, :-1], batch.labels[:, 1:]))
+        res['loss'] = res['ce']
+        if teacher is not None and kl_weight > 0:
+            t_logits, t_labels = teacher
+            res['kl'] = aligned_kl(t_logits, t_labels, logits, batch.labels, kl_temperature)
+            res['loss'] = res['loss'] + kl_weight * res['kl']
+        if backward is not None: backward(res['loss'])                        # recomputation (checkpointing) needs the adapter still applied
+    res['tokens'] = int(batch.attention_mask.sum())                           # tokens through the student
     return res
 
 # %% ../nbs/07_train.ipynb #8e99b21f
-def composed_step(hypernet, vlm, builder:PromptBuilder, states, mask, targets:list, K:int, k_seg:int, shared_ranks:int=0) -> dict:
+def composed_step(hypernet, vlm, builder:PromptBuilder, states, mask, targets:list, K:int, k_seg:int, shared_ranks:int=0,
+                  backward=None, checkpointing:bool=False, amp_dtype=None) -> dict:
     "Loss of G long videos: their scenes' states `(G*k_seg, L, T, D)` in playing order, `G*K` flat targets; adapters composed per video."
-    adapter = compose_groups(hypernet(states, mask), k_seg, 1.0, shared_ranks)   # batched: G adapters of rank k_seg*r + rb
+    with _autocast(states.device, amp_dtype):
+        adapter = compose_groups(hypernet(states, mask), k_seg, 1.0, shared_ranks)   # batched: G adapters of rank k_seg*r + rb
     batch = student_batch(builder, targets)
-    with apply_adapter(vlm, adapter.repeat_interleave(K)):
-        logits = vlm(**batch.model_inputs()).logits                                # (G*K, T, V)
-    ce = answer_loss(logits[:, :-1], batch.labels[:, 1:])
-    return dict(ce=ce, loss=ce)
+    with apply_adapter(vlm, adapter.repeat_interleave(K)), checkpointed(vlm, checkpointing):
+        with _autocast(states.device, amp_dtype):
+            logits = vlm(**batch.model_inputs(), use_cache=False).logits              # (G*K, T, V)
+        ce = answer_loss(logits[:, :-1], batch.labels[:, 1:])
+        if backward is not None: backward(ce)
+    return dict(ce=ce, loss=ce, tokens=int(batch.attention_mask.sum()))
 
 @torch.no_grad()
 def composed_qa(vlm, builder:PromptBuilder, hypernet, videos:list, weight:float=1.0, source_layer:int=-1) -> dict:
@@ -185,17 +245,18 @@ def adapter_qa(vlm, builder:PromptBuilder, hypernet, clips:list, renders:list, c
     ads = internalize_clips(vlm, builder, hypernet, renders, [c.duration for c in clips], source_layer)
     idx = [i for i, c in enumerate(clips) for _ in c.qa]
     qa = [q for c in clips for q in c.qa]
-    res = score_answers(adapter_answers(vlm, builder, ads, idx, [q['question'] for q in qa]), qa)
+    res = score_answers(adapter_answers(vlm, builder, ads, idx, [q['question'] for q in qa]), qa) if qa else dict(n_questions=0)
     if captions:
         caps = adapter_answers(vlm, builder, ads, list(range(len(clips))), [CAPTION_QUESTION] * len(clips), 64)
         res.update(caption_scores(caps, [c.caption for c in clips]))
     return res
 
 # %% ../nbs/07_train.ipynb #8e3bd464
-def _sample(cfg:HyperTrainConfig, step:int, rank:int, n_local:int, pool) -> tuple:
-    "The clips and targets process `rank` trains on at `step`: a pure function of (seed, step, rank)."
+def _sample(cfg:HyperTrainConfig, step:int, rank:int, n_local:int, pool, local:list|None=None) -> tuple:
+    "The clips (pool indices, drawn from this process's `local` videos) and targets process `rank` trains on at `step`: a pure function of (seed, step, rank)."
     rng = np.random.default_rng([cfg.seed, step, rank])
-    idx = rng.integers(len(pool), size=n_local)
+    local = np.arange(len(pool)) if local is None else np.asarray(local)
+    idx = local[rng.integers(len(local), size=n_local)]
     focus = parse_focus(cfg.focus) if cfg.focus else None
     targets = [pick_targets(pool[i], rng, cfg.caption_frac, cfg.targets_per_video, focus) for i in idx]
     return idx, targets
@@ -206,11 +267,12 @@ def _segments_at(cfg:HyperTrainConfig, step:int) -> int:
     rng = np.random.default_rng([cfg.seed, step, 1_000_003])
     return int(rng.integers(2, cfg.segments + 1)) if rng.random() < cfg.segment_frac else 1
 
-def _sample_long(cfg:HyperTrainConfig, step:int, rank:int, n_local:int, pool, k_seg:int, wcfg:WorldConfig) -> tuple:
+def _sample_long(cfg:HyperTrainConfig, step:int, rank:int, n_local:int, pool, k_seg:int, wcfg:WorldConfig, local:list|None=None) -> tuple:
     "A composition step's data: `n_local // k_seg` long videos of `k_seg` distinct pool clips; flat clip indices and K targets each (no questions of order across scenes)."
     rng = np.random.default_rng([cfg.seed, step, rank, k_seg])
     G, K = max(1, n_local // k_seg), cfg.targets_per_video
-    idx = np.stack([rng.choice(len(pool), k_seg, replace=False) for _ in range(G)])   # (G, k_seg)
+    local = np.arange(len(pool)) if local is None else np.asarray(local)
+    idx = np.stack([local[rng.choice(len(local), k_seg, replace=False)] for _ in range(G)])   # (G, k_seg)
     targets = []
     for row in idx:
         qa = [q for q in long_questions([pool[i] for i in row], wcfg, rng) if q['type'] not in ('first', 'next')]  # a sum of adapters has no order
@@ -226,6 +288,10 @@ def _truncate_logs(out:Path, step:int):
         keep = [l for l in (out/'evals.jsonl').read_text().splitlines() if l.strip() and json.loads(l)['step'] <= step]
         write_text_atomic(out/'evals.jsonl', ''.join(l + '\n' for l in keep))
 
+def _micro_batches(n_groups:int, grad_accum:int) -> list:
+    "Split a step's groups (videos, or long videos) into at most `grad_accum` consecutive micro-batches."
+    return [c for c in np.array_split(np.arange(n_groups), grad_accum) if len(c)]
+
 def train_hypernet(cfg:HyperTrainConfig, # training settings
                    out_dir, # log, checkpoints and the final hypernetwork go here
                    wcfg:WorldConfig|None=None, # the world
@@ -233,10 +299,13 @@ def train_hypernet(cfg:HyperTrainConfig, # training settings
                    command:str|None=None, # recorded with the result
                    stop_after:int|None=None, # stop (as if interrupted) after this many steps of this call
                   ) -> dict:
-    "Train a hypernetwork on the world's videos for a frozen VLM; resumes from `out_dir/checkpoint` if present."
+    "Train a hypernetwork on the world's videos (or a data set's) for a frozen VLM; resumes from `out_dir/checkpoint` if present."
     from accelerate import Accelerator
     acc = Accelerator(cpu=not torch.cuda.is_available())
     out, wcfg = check_output(out_dir, 'train'), wcfg or WorldConfig()   # a user's folder is refused before any work
+    main = acc.is_main_process
+    say = lambda msg: tqdm.write(msg) if main and progress else None
+    pool, val, clip_of = training_videos(cfg, wcfg)                      # a data set is validated whole before any work
     torch.set_num_threads(cfg.threads); torch.manual_seed(cfg.seed)
     vlm, tok = load_frozen_vlm(cfg.vlm)
     vlm.to(acc.device)
@@ -250,71 +319,94 @@ def train_hypernet(cfg:HyperTrainConfig, # training settings
         hypernet = HyperNetwork(make(vlm.config, **cfg.hyper))
     shared = hypernet.cfg.bias_rank                                     # bias ranks: kept once when adapters are composed
     opt = torch.optim.AdamW(hypernet.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay, betas=(0.9, 0.98))
-    pool = [draw_clip(wcfg, cfg.seed, 'train', i) for i in range(cfg.pool)]
-    renders = [render(c, n_frames=cfg.n_frames) for c in tqdm(pool, desc='render', disable=not (progress and acc.is_main_process))]
-    states, mask = encode_states(vlm, builder, renders, [c.duration for c in pool], progress=progress and acc.is_main_process)
-    val = [draw_clip(wcfg, cfg.seed, 'val', i) for i in range(cfg.eval_clips)] if cfg.eval_every else []
-    val_r = [render(c, n_frames=cfg.n_frames) for c in val]
+    world, rank = acc.num_processes, acc.process_index
+    if cfg.batch_size % (world * cfg.grad_accum):
+        raise ValueError(f"batch_size {cfg.batch_size} is not divisible by {world} processes x {cfg.grad_accum} micro-batches")
+    n_local, K = cfg.batch_size // world, cfg.targets_per_video
+    amp = autocast_dtype(cfg.precision, acc.device)
+    if main: claim_folder(out, 'train', dict(command=command))          # before the state cache goes inside it
+    acc.wait_for_everyone()
+    # the extractor's states: estimated, then kept where they fit (memory, disk shards, or re-encoded each step)
+    est = estimate_states(vlm.config, builder, cfg.n_frames, len(pool))
+    states_dir = Path(cfg.states_dir) if cfg.states_dir else out/'states'
+    storage, why = (cfg.storage, 'as asked') if cfg.storage != 'auto' else \
+        choose_storage(est, states_dir, int(cfg.memory_budget_gb * 1e9) or None)
+    say(f"states: {est}\nstorage: {storage} ({why})" + (f"; {world} processes, shards of {cfg.shard_size} videos" if world > 1 else ''))
+    encoder = VideoEncoder(vlm, builder, lambda i: clip_of(pool[i]), [c.duration for c in pool])
+    store, local = make_store(storage, encoder, len(pool), cfg.shard_size, rank, world, states_dir, [c.id for c in pool],
+                              f"{model_fingerprint(vlm, cfg.vlm or 'tiny')}/{cfg.n_frames}", progress and main)
+    val_r = [clip_of(c) for c in val]
     val_long = [draw_long_video(wcfg, cfg.seed, 'val', i, 2) for i in range(cfg.eval_clips // 2)] if cfg.eval_every and cfg.segments > 1 else []
     start, ck = 0, out/'checkpoint'
     if (ck/'trainer.json').exists(): start = load_checkpoint(ck, hypernet, opt)['step']
     hypernet, opt = acc.prepare(hypernet, opt)
     core = acc.unwrap_model(hypernet)
-    world, rank = acc.num_processes, acc.process_index
-    if cfg.batch_size % world: raise ValueError(f"batch_size {cfg.batch_size} is not divisible by {world} processes")
-    n_local, K = cfg.batch_size // world, cfg.targets_per_video
     log_path = out/'log.csv'
     fields = ['step', 'lr', 'loss', 'ce', 'kl', 'seconds']
-    if acc.is_main_process:
-        claim_folder(out, 'train', dict(command=command))
+    if main:
         if start == 0 or not log_path.exists():
             with open(log_path, 'w', newline='') as f: csv.writer(f).writerow(fields)
             write_text_atomic(out/'evals.jsonl', '')                    # a new run: no evaluations of an earlier one
         else: _truncate_logs(out, start)                                   # drop what was logged after the checkpoint
-    t0, evals, last_step = time.time(), [], start
+    t0, evals, last_step, step_s, tokens = time.time(), [], start, [], []
     end = cfg.steps if stop_after is None else min(cfg.steps, start + stop_after)
-    bar = tqdm(range(start, end), desc='train hypernet', disable=not (progress and acc.is_main_process), initial=start, total=cfg.steps)
+    bar = tqdm(range(start, end), desc='train hypernet', disable=not (progress and main), initial=start, total=cfg.steps)
     for step in bar:
+        t_step = time.time()
         hypernet.train()
         k_seg = _segments_at(cfg, step)
-        idx, targets = _sample(cfg, step, rank, n_local, pool) if k_seg == 1 else _sample_long(cfg, step, rank, n_local, pool, k_seg, wcfg)
-        flat = [t for ts in targets for t in ts]
-        teacher = None
-        if cfg.kl_weight > 0 and k_seg == 1:
-            items = [prefix_and_suffixes(builder, renders[i].frames, renders[i].timestamps, pool[i].duration, ts) for i, ts in zip(idx, targets)]
-            px, prefix, sids, smask, slab = (t.to(acc.device) for t in collate_multi(builder, items))
-            tl = teacher_logits(vlm, px, prefix, sids, smask)
-            teacher = (tl, torch.cat([torch.full((len(slab), 1), -100, device=slab.device), slab], 1))   # labels in the same frame as tl
+        idx, targets = _sample(cfg, step, rank, n_local, pool, local) if k_seg == 1 else _sample_long(cfg, step, rank, n_local, pool, k_seg, wcfg, local)
         for g in opt.param_groups: g['lr'] = lr_at(step, cfg)
-        s = torch.from_numpy(idx).to(states.device)
-        st = source_states(states[s].float(), cfg.source_layer)
-        res = (hyper_step(hypernet, vlm, builder, st, mask[s], flat, K, teacher, cfg.kl_weight, cfg.kl_temperature) if k_seg == 1
-               else composed_step(hypernet, vlm, builder, st, mask[s], flat, K, k_seg, shared))
         opt.zero_grad(set_to_none=True)
-        acc.backward(res['loss'])
+        chunks, totals = _micro_batches(len(targets), cfg.grad_accum), {}
+        for j, ch in enumerate(chunks):                                   # gradient accumulation: one optimizer step over all
+            vids = idx[ch] if k_seg == 1 else idx.reshape(-1, k_seg)[ch].reshape(-1)
+            tg = [targets[c] for c in ch]
+            flat = [t for ts in tg for t in ts]
+            w = len(ch) / len(targets)                                     # the loss is a mean over groups: weigh by share
+            teacher = None
+            if cfg.kl_weight > 0 and k_seg == 1:
+                clips = [clip_of(pool[i]) for i in vids]
+                items = [prefix_and_suffixes(builder, c.frames, c.timestamps, pool[i].duration, ts) for c, i, ts in zip(clips, vids, tg)]
+                px, prefix, sids, smask, slab = (t.to(acc.device) for t in collate_multi(builder, items))
+                tl = teacher_logits(vlm, px, prefix, sids, smask)
+                teacher = (tl, torch.cat([torch.full((len(slab), 1), -100, device=slab.device), slab], 1))   # labels in the same frame as tl
+            st, m = store.batch(vids, acc.device)                          # (b, L, T, D) float32, (b, T)
+            st = source_states(st, cfg.source_layer)
+            backward = lambda loss, w=w: acc.backward(loss * w)
+            sync = acc.no_sync(hypernet) if j < len(chunks) - 1 else contextlib.nullcontext()   # all-reduce once per step
+            with sync:
+                res = (hyper_step(hypernet, vlm, builder, st, m, flat, K, teacher, cfg.kl_weight, cfg.kl_temperature, backward, cfg.checkpointing, amp)
+                       if k_seg == 1 else composed_step(hypernet, vlm, builder, st, m, flat, K, k_seg, shared, backward, cfg.checkpointing, amp))
+            for k, v in res.items(): totals[k] = totals.get(k, 0.0) + (float(v) if k == 'tokens' else float(v.detach()) * w)
         acc.clip_grad_norm_(hypernet.parameters(), cfg.clip_grad)
         opt.step()
         last_step = step + 1
-        if acc.is_main_process:
-            row = dict(step=step + 1, lr=lr_at(step, cfg), seconds=round(time.time() - t0, 1), **{k: v.item() for k, v in res.items()})
+        step_s.append(time.time() - t_step); tokens.append(int(totals.pop('tokens')))
+        if main:
+            row = dict(step=step + 1, lr=lr_at(step, cfg), seconds=round(time.time() - t0, 1), **totals)
             with open(log_path, 'a', newline='') as f: csv.writer(f).writerow([row.get(k, '') for k in fields])
             bar.set_postfix(loss=f"{row['loss']:.3f}")
-        if cfg.eval_every and ((step + 1) % cfg.eval_every == 0 or step + 1 == cfg.steps) and acc.is_main_process:
+        if val and ((step + 1) % cfg.eval_every == 0 or step + 1 == cfg.steps) and main:
             core.eval()
-            r = adapter_qa(vlm, builder, core, val, val_r, source_layer=cfg.source_layer)
+            r = adapter_qa(vlm, builder, core, val, val_r, captions=bool(cfg.data), source_layer=cfg.source_layer)
             if val_long: r['composed_k2'] = composed_qa(vlm, builder, core, val_long, source_layer=cfg.source_layer)
             r.update(step=step + 1, seconds=round(time.time() - t0, 1)); evals.append(r)
             with open(out/'evals.jsonl', 'a') as f: f.write(json.dumps(r) + '\n')
-            tqdm.write(f"step {step + 1}: val QA from adapters {r['overall']:.3f} " + ' '.join(f"{t}={r[t]:.2f}" for t in QUESTION_TYPES if t in r)
-                       + (f" | composed K=2: scene {r['composed_k2']['scene']:.2f} across {r['composed_k2']['across']:.2f}" if val_long else ''))
+            say(f"step {step + 1}: val from adapters " + (f"QA {r['overall']:.3f} " if 'overall' in r else '')
+                + ' '.join(f"{t}={r[t]:.2f}" for t in QUESTION_TYPES if t in r)
+                + (f" | caption F1 {r['caption_f1']:.3f} ROUGE-L {r['caption_rougeL']:.3f}" if 'caption_f1' in r else '')
+                + (f" | composed K=2: scene {r['composed_k2']['scene']:.2f} across {r['composed_k2']['across']:.2f}" if val_long else ''))
         if (cfg.save_every and (step + 1) % cfg.save_every == 0) or step + 1 == end:
             acc.wait_for_everyone()
-            if acc.is_main_process:
+            if main:
                 save_checkpoint(ck, core, opt, step + 1, dict(config=asdict(cfg), command=command))
     acc.wait_for_everyone()
-    result = dict(hypernet=core, step=last_step, log=log_path, seconds=time.time() - t0, evals=evals, vlm=vlm, builder=builder)
-    if last_step == cfg.steps and acc.is_main_process:
-        save_hypernet(core, out/'hypernet', dict(train_config=asdict(cfg), world=asdict(wcfg), command=command, step=last_step,
+    result = dict(hypernet=core, step=last_step, log=log_path, seconds=time.time() - t0, evals=evals, vlm=vlm, builder=builder,
+                  storage=storage, estimate=est, store=store, step_seconds=step_s, tokens=tokens, peak_memory=peak_memory(acc.device))
+    if last_step == cfg.steps and main:
+        save_hypernet(core, out/'hypernet', dict(train_config=asdict(cfg), world=None if cfg.data else asdict(wcfg), data=cfg.data or None,
+                                                 command=command, step=last_step, storage=storage,
                                                  vlm=cfg.vlm or 'bundled tiny SmolVLM', last_eval=evals[-1] if evals else None,
                                                  processes=world, train_seconds=round(time.time() - t0, 1)))
     return result
