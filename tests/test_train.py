@@ -1,4 +1,4 @@
-"Integration tests of hypernetwork training: two data-parallel processes on CPU (gloo) end with identical weights."
+"Integration tests of hypernetwork training: two data-parallel processes on CPU (gloo) with sharded disk states end with identical weights; a killed run resumes."
 import os, subprocess, sys, shutil
 from pathlib import Path
 
@@ -10,7 +10,7 @@ HERE = Path(__file__).parent
 
 
 def test_two_processes_end_identical(tmp_path):
-    "`accelerate launch` with 2 CPU processes: both ranks train on different videos and end with the same weights."
+    "`accelerate launch` with 2 CPU processes: each rank caches and trains on its own shards of videos (disk), with gradient accumulation; both end with the same weights."
     accelerate = Path(sys.executable).parent/'accelerate'             # installed with video2lora: never skipped
     assert accelerate.exists(), f'{accelerate}: the accelerate command is missing (pip install -e .)'
     env = dict(os.environ, OMP_NUM_THREADS='1', MASTER_PORT='29517')
@@ -24,6 +24,10 @@ def test_two_processes_end_identical(tmp_path):
     assert all(torch.equal(a[k], b[k]) for k in a), 'ranks diverged'
     assert any(a[k].abs().max() > 0 for k in a if k.startswith('head_B')), 'no training happened (B heads still zero)'
     assert (tmp_path / 'run' / 'hypernet' / 'hypernet.safetensors').exists()
+    import json
+    shards = [json.loads((tmp_path / 'run' / f'rank{r}.json').read_text())['written'] for r in (0, 1)]
+    assert shards == [[0, 2], [1, 3]], shards                      # 16 videos in shards of 4: rank r owns shards r, r + 2
+    assert sorted(p.name for p in (tmp_path / 'run' / 'states').glob('shard-*')) == [f'shard-0000{k}.safetensors' for k in range(4)]
 
 
 RUN = r'''

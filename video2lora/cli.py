@@ -258,11 +258,36 @@ def cmd_train(args) -> int:
     print(f"done: step {res['step']} in {res['seconds'] / 60:.1f} min; hypernetwork in {Path(args.out)/'hypernet'}")
     return 0
 
+def _eval_dataset(args, out:Path) -> int:
+    "`eval --data`: conditions (a)-(c) on one split of a data set, validated before any model is loaded."
+    from video2lora.dataset import load_dataset, dataset_summary
+    from video2lora.evaluate import evaluate_dataset, results_table, plot_conditions
+    records = load_dataset(args.data, args.split)                       # every problem of the manifest, before any work
+    print(f"{args.data} ({args.split}): {dataset_summary(records)}")
+    v2l = _pipeline(args)
+    n_frames = args.frames or v2l.meta.get('train_config', {}).get('n_frames', 12)   # as the hypernetwork was trained
+    t0 = time.time()
+    res = dict(test=evaluate_dataset(v2l.vlm, v2l.builder, v2l.hypernet, records, n_frames, args.margin, v2l.source_layer, args.seed),
+               data=str(args.data), split=args.split, seconds=0.0, command='video2lora ' + ' '.join(sys.argv[1:]))
+    print(results_table(res['test']))
+    r = res['test']
+    print('\nfree text, token F1 / ROUGE-L: ' + '; '.join(f"{k[0]}) answers {r[k]['answer_f1']:.3f} / {r[k]['answer_rougeL']:.3f}, captions "
+                                                      f"{r[k]['caption_f1']:.3f} / {r[k]['caption_rougeL']:.3f}" for k in ('a_video_in_context', 'b_video2lora', 'c_blind')))
+    res['seconds'] = time.time() - t0
+    import matplotlib; matplotlib.use('Agg')
+    def write(tmp):
+        (tmp/'results.json').write_text(json.dumps(res, indent=1))
+        plot_conditions(res['test'], f"{len(records)} videos of {Path(args.data).name} ({args.split})").savefig(tmp/'conditions.png', dpi=120, bbox_inches='tight')
+    write_folder_atomic(out, write, 'eval')
+    print(f"\n{res['seconds'] / 60:.1f} min; results in {out/'results.json'}, figure {out/'conditions.png'}")
+    return 0
+
 def cmd_eval(args) -> int:
-    "Evaluate conditions (a)-(d) on held-out test clips and the held-out-combination split; write JSON, table, figure."
+    "Evaluate conditions (a)-(d) on held-out test clips (or a data set's split) and the held-out-combination split; write JSON, table, figure."
     from video2lora.world import draw_clip, WorldConfig
-    from video2lora.evaluate import evaluate_conditions, results_table, plot_conditions
+    from video2lora.evaluate import evaluate_conditions, evaluate_dataset, results_table, plot_conditions
     out = check_output(args.out, 'eval')
+    if args.data: return _eval_dataset(args, out)
     v2l = _pipeline(args)
     t0 = time.time()
     test = [draw_clip(WorldConfig(), args.seed, 'test', i) for i in range(args.clips)]
@@ -411,6 +436,9 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument('--finetune-lr', type=number(float, 0, None, lo_open=True), default=None, help='learning rate of the per-video LoRA (default: tuned on validation clips)')
     ev.add_argument('--margin', type=number(float, 0, 1, lo_open=True), default=0.05, help='equivalence margin (accuracy, e.g. 0.05 = 5 points)')
     ev.add_argument('--seed', type=nonneg, default=0, help='world seed')
+    ev.add_argument('--data', default=None, help='evaluate on a data-set folder (manifest.jsonl + videos) instead of the world: conditions (a)-(c), exact match and token F1 / ROUGE-L')
+    ev.add_argument('--split', default='test', help="the data set's split to evaluate (with --data)")
+    ev.add_argument('--frames', type=positive, default=None, help="frames per video with --data (default: the hypernetwork's training count)")
     model_args(ev); ev.set_defaults(func=cmd_eval)
     b = sub.add_parser('bench', help='the efficiency benchmark: token load, TTFT of five ways to answer, memory, break-even')
     b.add_argument('--out', default='runs/bench', help='folder for bench.json, bench.md and bench.png')

@@ -16,12 +16,13 @@ from .vlm import PromptBuilder, generate_answers
 from .lora import LoRAAdapter, apply_adapter, ModelSignature
 from .pipeline import internalize_clips, adapter_answers
 from .tiny_recipe import answer_loss
-from .metrics import CAPTION_QUESTION, per_type, caption_scores
+from .metrics import CAPTION_QUESTION, per_type, caption_scores, text_scores
 from .train import student_batch
 
 # %% auto #0
 __all__ = ['paired_bootstrap', 'equivalence', 'video_answers', 'text_tokens', 'self_questions', 'finetune_lora', 'stack_adapters',
-           'per_video_lora_answers', 'tune_finetune_lr', 'evaluate_conditions', 'results_table', 'plot_conditions']
+           'per_video_lora_answers', 'tune_finetune_lr', 'evaluate_conditions', 'results_table', 'plot_conditions',
+           'evaluate_dataset']
 
 # %% ../nbs/08_evaluate.ipynb #eec368d6
 def paired_bootstrap(a:np.ndarray, b:np.ndarray, # (n,) 0/1 outcomes of conditions a and b on the same questions
@@ -135,22 +136,25 @@ def tune_finetune_lr(vlm, builder:PromptBuilder, like:LoRAAdapter, steps:int, lr
 # %% ../nbs/08_evaluate.ipynb #74d92a19
 def evaluate_conditions(vlm, builder:PromptBuilder, hypernet, clips:list, renders:list|None=None,
                         margin:float=0.05, finetune_clips:int=0, finetune_steps=(25, 50, 100), captions:bool=True,
-                        source_layer:int=-1, progress:bool=True, seed:int=0, finetune_lr:float|None=None) -> dict:
-    "Conditions (a)-(d) on the same questions, with per-type accuracy, token counts and (b) vs (a) statistics."
+                        source_layer:int=-1, progress:bool=True, seed:int=0, finetune_lr:float|None=None,
+                        answer_tokens:int=4, answer_text:bool=False) -> dict:
+    "Conditions (a)-(d) on the same questions, with per-type accuracy, token counts and (b) vs (a) statistics; `answer_text`: also token F1 / ROUGE-L of the answers."
     renders = renders or [render(c) for c in clips]
     qa = [q for c in clips for q in c.qa]
     cid = np.array([i for i, c in enumerate(clips) for _ in c.qa])
     questions = [q['question'] for q in qa]
     answers = np.array([q['answer'] for q in qa], dtype=object)
     res, timing = {}, {}
-    t = time.time(); pa, tok_a, vis_a = video_answers(vlm, builder, clips, renders); timing['a'] = time.time() - t
+    t = time.time(); pa, tok_a, vis_a = video_answers(vlm, builder, clips, renders, max_new_tokens=answer_tokens); timing['a'] = time.time() - t
     t = time.time(); ads = internalize_clips(vlm, builder, hypernet, renders, [c.duration for c in clips], source_layer); timing['internalize'] = time.time() - t
-    t = time.time(); pb = adapter_answers(vlm, builder, ads, list(cid), questions); timing['b'] = time.time() - t
-    pc = adapter_answers(vlm, builder, None, list(cid), questions)
+    t = time.time(); pb = adapter_answers(vlm, builder, ads, list(cid), questions, answer_tokens); timing['b'] = time.time() - t
+    pc = adapter_answers(vlm, builder, None, list(cid), questions, answer_tokens)
     ca, cb, cc = (np.array(p, dtype=object) == answers for p in (pa, pb, pc))
     n_text = text_tokens(builder, questions)
     for name, corr, tokens, vis in (('a_video_in_context', ca, tok_a, vis_a), ('b_video2lora', cb, n_text, 0.0), ('c_blind', cc, n_text, 0.0)):
         res[name] = dict(**per_type(corr.astype(float), qa), prompt_tokens=tokens, visual_tokens=vis)
+    if answer_text:                                                          # free-text answers: overlap, not only exact match
+        for name, preds in (('a_video_in_context', pa), ('b_video2lora', pb), ('c_blind', pc)): res[name].update(text_scores(preds, list(answers), 'answer'))
     res['b_vs_a'] = equivalence(ca, cb, cid, margin, seed=seed)
     res['c_vs_a'] = equivalence(ca, cc, cid, margin, seed=seed)
     if captions:
@@ -183,15 +187,18 @@ def evaluate_conditions(vlm, builder:PromptBuilder, hypernet, clips:list, render
 def results_table(res:dict) -> str:
     "A markdown table of the conditions' accuracy per question type, tokens and (b) - (a) statistics."
     conds = [k for k in ('a_video_in_context', 'b_video2lora', 'c_blind') if k in res]
-    types = [t for t in QUESTION_TYPES if t in res[conds[0]]] + ['overall']
-    head = '| condition | ' + ' | '.join(types) + ' | caption F1 | prompt tokens | visual tokens |'
-    lines = [head, '|' + '---|' * (len(types) + 4)]
+    keys = list(res[conds[0]])
+    types = keys[:keys.index('overall') + 1]                                 # the question types, then 'overall' (per_type's order)
+    rouge = 'caption_rougeL' in res[conds[0]]
+    head = '| condition | ' + ' | '.join(types) + ' | caption F1 |' + (' caption ROUGE-L |' if rouge else '') + ' prompt tokens | visual tokens |'
+    lines = [head, '|' + '---|' * (len(types) + 4 + rouge)]
     for k in conds:
         r = res[k]
-        lines.append(f"| {k} | " + ' | '.join(f"{r[t]:.3f}" for t in types) + f" | {r.get('caption_f1', float('nan')):.3f} | {r['prompt_tokens']:.0f} | {r['visual_tokens']:.0f} |")
+        lines.append(f"| {k} | " + ' | '.join(f"{r[t]:.3f}" for t in types) + f" | {r.get('caption_f1', float('nan')):.3f} |"
+                     + (f" {r.get('caption_rougeL', float('nan')):.3f} |" if rouge else '') + f" {r['prompt_tokens']:.0f} | {r['visual_tokens']:.0f} |")
     for s, r in res.get('d_per_video_lora', {}).items():
         lines.append(f"| d_per_video_lora ({s} steps, {r['seconds_per_video']:.1f} s/video; first clips only) | " +
-                     ' | '.join(f"{r.get(t, float('nan')):.3f}" for t in types) + " | | | 0 |")
+                     ' | '.join(f"{r.get(t, float('nan')):.3f}" for t in types) + " |" + " |" * rouge + " | | 0 |")
     e = res['b_vs_a']
     lines.append(f"\n(b) - (a): {100 * e['diff']:+.1f} points, 90% CI [{100 * e['ci90'][0]:+.1f}, {100 * e['ci90'][1]:+.1f}], "
                  f"margin {100 * e['margin']:.0f}: non-inferiority p = {e['p_noninferior']:.4f}, TOST p = {e['p_tost']:.4f} "
@@ -215,3 +222,16 @@ def plot_conditions(res:dict, title:str='held-out test clips'):
     a2.set_title(f"TOST p = {e['p_tost']:.3g}", fontsize=9)
     fig.tight_layout()
     return fig
+
+# %% ../nbs/08_evaluate.ipynb #1ea945bf
+def evaluate_dataset(vlm, builder:PromptBuilder, hypernet, records:list, # validated `VideoRecord`s (one split)
+                     n_frames:int=12, # frames read per video (the hypernetwork's training count)
+                     margin:float=0.05, source_layer:int=-1, seed:int=0, progress:bool=True,
+                     answer_tokens:int=16, # longest answer generated
+                    ) -> dict:
+    "Conditions (a)-(c) on a data set's videos: exact match per type, token F1 / ROUGE-L of answers and captions, (b) vs (a) statistics."
+    renders = [r.read(n_frames) for r in tqdm(records, desc='read videos', disable=not progress)]
+    res = evaluate_conditions(vlm, builder, hypernet, records, renders, margin=margin, captions=True, source_layer=source_layer,
+                              progress=progress, seed=seed, answer_tokens=answer_tokens, answer_text=True)
+    res['n_frames'] = n_frames
+    return res
