@@ -60,6 +60,7 @@ CASES = [
     C('world', '--clips 0', '--clips 0 --out {D}/w1', 'argument --clips: must be >= 1, got 0'),
     C('world', '--frames -1', '--frames -1 --out {D}/w1', 'argument --frames: must be >= 1, got -1'),
     C('world', '--size 63 (odd)', '--size 63 --out {D}/w1', 'size must be even'),
+    C('world', '--splits with an unknown split', '--splits trai=6 --out {D}/w1', "argument --splits: unknown split 'trai'"),
     C('world', '--seed -1', '--seed -1 --out {D}/w1', 'argument --seed: must be >= 0, got -1'),
     C('world', '--clips abc', '--clips abc --out {D}/w1', "argument --clips: an integer expected, got 'abc'"),
     C('world', "--out a user's non-empty folder", '--clips 1 --out {D}/notes', 'not written by video2lora'),
@@ -76,6 +77,9 @@ CASES = [
     C('train', '--stop-after 0', '--stop-after 0 --out {D}/t1', 'argument --stop-after: must be >= 1, got 0'),
     C('train', "--out a user's non-empty folder", '--steps 2 --out {D}/notes', 'not written by video2lora'),
     C('train', '--model missing folder', '--model {D}/nope --out {D}/t2', 'no saved model'),
+    C('train', '--data a folder without manifest.jsonl', '--data {D}/somedir --out {D}/t3', 'not a data-set folder (no manifest.jsonl)'),
+    C('train', '--data a manifest with problems', '--data {D}/baddata --out {D}/t3', 'manifest.jsonl: 4 problems: line 1: '),
+    C('train', '--data without a train split', '--data {D}/aworld --steps 2 --out {D}/t3', "no videos of split 'train' to train on"),
     # tiny-train
     C('tiny-train', '--steps 0', '--steps 0 --out {D}/tt1', '--steps must be > 0, got 0'),
     C('tiny-train', '--n-frames 0', '--n-frames 0 --out {D}/tt1', '--n-frames must be > 0, got 0'),
@@ -84,6 +88,8 @@ CASES = [
     C('eval', '--clips 0', '--clips 0 --out {D}/e1', 'argument --clips: must be >= 1, got 0'),
     C('eval', '--margin -0.1', '--margin -0.1 --out {D}/e1', 'argument --margin: must be > 0, got -0.1'),
     C('eval', "--out a user's non-empty folder", '--clips 1 --out {D}/notes', 'not written by video2lora'),
+    C('eval', '--data a manifest with problems', '--data {D}/baddata --out {D}/e2', "line 2: not JSON"),
+    C('eval', '--data split missing', '--data {D}/aworld --split val --out {D}/e2', "no videos of split 'val' (splits: test 1)"),
     # tiny-eval
     C('tiny-eval', '--clips 0', '--clips 0 --out {D}/te1', 'argument --clips: must be >= 1, got 0'),
     C('tiny-eval', '--model missing folder', '--model {D}/nope --clips 1 --out {D}/te1', 'no saved model'),
@@ -138,6 +144,9 @@ def make_inputs(D:Path, video2lora:str):
         for i in range(3700): frame[:] = 0; frame[(i * 7) % 224:(i * 7) % 224 + 32, 100:132] = 255; yield frame
     _write_frames(D/'long.mp4', long(), 256, 256, 1)                       # 3,700 s at 1 fps
     (D/'afile').write_text('a file of the user\n')
+    (D/'baddata').mkdir()
+    (D/'baddata'/'manifest.jsonl').write_text('{"video": "nowhere.mp4", "caption": "a clip"}\n{"video": \n'
+                                             '{"id": "x", "video": "../good.mp4", "caption": ""}\n{"id": "x", "video": "../good.mp4", "caption": "again"}\n')
     (D/'notes').mkdir(); (D/'notes'/'notes.txt').write_text('my notes\n'); (D/'notes'/'bench.json').write_text('{not json')
     (D/'alink').symlink_to(D/'somedir')
     r = subprocess.run([video2lora, 'internalize', str(good), '-o', str(D/'adapter')], capture_output=True, text=True)

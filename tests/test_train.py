@@ -67,3 +67,11 @@ def test_killed_run_resumes_to_same_state(tmp_path):
     import csv
     steps = [int(r['step']) for r in csv.DictReader(open(tmp_path / 'cut' / 'log.csv'))]
     assert steps == list(range(1, 13)), steps                      # no step logged twice after the resume
+
+
+def test_multinode_example_config_loads():
+    "The multi-node example is a valid Accelerate config: 2 machines, 8 processes, DDP on GPUs, no Accelerate-side mixed precision."
+    from accelerate.commands.config.config_args import load_config_from_file
+    c = load_config_from_file(str(HERE.parent / 'examples' / 'accelerate_multinode.yaml'))
+    assert (c.num_machines, c.num_processes, c.distributed_type.value, c.mixed_precision) == (2, 8, 'MULTI_GPU', 'no')
+    assert c.main_process_ip and c.main_process_port

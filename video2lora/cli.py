@@ -13,23 +13,36 @@ from .video import VideoError, video_info, frame_grid
 from .world import WorldConfig, generate_world, show_world_clip
 
 # %% auto #0
-__all__ = ['positive', 'nonneg', 'cmd_world', 'Parser', 'number', 'add_config_args', 'config_from_args', 'cmd_tiny_train',
-           'cmd_tiny_eval', 'cmd_internalize', 'cmd_ask', 'cmd_vocab', 'cmd_demo', 'cmd_train', 'cmd_eval', 'cmd_bench',
-           'build_parser', 'main']
+__all__ = ['positive', 'nonneg', 'split_counts', 'cmd_world', 'Parser', 'number', 'add_config_args', 'config_from_args',
+           'cmd_tiny_train', 'cmd_tiny_eval', 'cmd_internalize', 'cmd_ask', 'cmd_vocab', 'cmd_demo', 'cmd_train',
+           'cmd_eval', 'cmd_bench', 'build_parser', 'main']
 
 # %% ../nbs/20_cli.ipynb #85905d0c
+def split_counts(text:str) -> dict:
+    "Clips per split from 'train=400,val=50,test=100' (an argparse type: a bad value is one clear line)."
+    from video2lora.world import SPLITS
+    out = {}
+    for part in text.split(','):
+        name, _, n = part.partition('=')
+        if name.strip() not in SPLITS: raise argparse.ArgumentTypeError(f"unknown split {name.strip()!r} in {text!r}; splits are {', '.join(SPLITS)}")
+        if not n.strip().isdigit() or int(n) < 1: raise argparse.ArgumentTypeError(f"{name.strip()}={n.strip()!r}: a count of clips >= 1 is needed")
+        out[name.strip()] = int(n)
+    return out
+
 def cmd_world(args) -> int:
     "Generate a few world clips, read them back, print their captions and questions, save a figure."
     cfg = WorldConfig(n_frames=args.frames, size=args.size)
     out = check_output(args.out, 'world')                               # refuse a user's folder before any work
     t0 = time.time()
-    clips = generate_world(out, cfg, counts={'test': args.clips}, seed=args.seed, progress=False)
-    print(f"wrote {len(clips)} clips to {out} in {time.time() - t0:.2f}s (manifest: {out/'manifest.jsonl'})")
-    for c in clips:
+    counts = args.splits or {'test': args.clips}
+    clips = generate_world(out, cfg, counts=counts, seed=args.seed, progress=sum(counts.values()) > 50)
+    print(f"wrote {len(clips)} clips to {out} in {time.time() - t0:.2f}s (manifest: {out/'manifest.jsonl'}, the data-set format of `train --data`)")
+    for c in clips[:4]:
         info = video_info(Path(c.root)/c.path)
         print(f"\n{c.id}  {c.path}  {info.n_frames} frames, {info.fps:g} fps, {info.duration:.1f}s, {info.width}x{info.height}")
         print(f"  caption: {c.caption}")
         for q in c.qa: print(f"  [{q['type']:9s}] {q['question']:45s} {q['answer']}")
+    if len(clips) > 4: print(f"\n... and {len(clips) - 4} more clips")
     if args.figure:
         import matplotlib; matplotlib.use('Agg')
         save_figure(show_world_clip(clips[0], clips[0].read()), out/'world.png'); add_to_marker(out, 'world.png')
@@ -378,7 +391,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest='command', required=True)
     w = sub.add_parser('world', help='generate a few clips of the procedural world and describe them')
     w.add_argument('--out', default='world_demo', help='folder to write clips and manifest into (new, empty, or a world video2lora wrote)')
-    w.add_argument('--clips', type=positive, default=4, help='number of clips')
+    w.add_argument('--clips', type=positive, default=4, help='number of clips (all in split test)')
+    w.add_argument('--splits', type=split_counts, default=None, help="clips per split instead of --clips, e.g. 'train=400,val=50,test=100' (a data set for train --data)")
     w.add_argument('--frames', type=positive, default=12, help='frames per clip')
     w.add_argument('--size', type=positive, default=64, help='frame side in pixels (even)')
     w.add_argument('--seed', type=nonneg, default=0, help='world seed')
