@@ -27,7 +27,7 @@ def test_two_processes_end_identical(tmp_path):
     import json
     shards = [json.loads((tmp_path / 'run' / f'rank{r}.json').read_text())['written'] for r in (0, 1)]
     assert shards == [[0, 2], [1, 3]], shards                      # 16 videos in shards of 4: rank r owns shards r, r + 2
-    assert sorted(p.name for p in (tmp_path / 'run' / 'states').glob('shard-*')) == [f'shard-0000{k}.safetensors' for k in range(4)]
+    assert sorted(p.name for p in (tmp_path / 'run' / 'states').rglob('shard-*')) == [f'shard-0000{k}.safetensors' for k in range(4)]
 
 
 RUN = r'''

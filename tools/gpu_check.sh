@@ -5,8 +5,8 @@
 #      tokens/s, with the states in memory and in disk shards.
 # Usage: bash tools/gpu_check.sh [OUT]   (default OUT: runs/gpu_check; its folders must be new or video2lora's)
 set -euo pipefail
+OUT=$(realpath -m "${1:-runs/gpu_check}")     # relative to where it was called from
 cd "$(dirname "$0")/.."
-OUT=${1:-runs/gpu_check}
 PY=${PYTHON:-python}
 V2L=${V2L:-video2lora}
 start=$(date +%s)

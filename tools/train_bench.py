@@ -5,8 +5,11 @@ process, so each peak memory is its own; the table gives each storage's step tim
 the same model, measured in the same run.
 
     python tools/train_bench.py --out benchmarks/train          # CPU: tiny, 256M, 500M x memory, disk, fly
-    python tools/train_bench.py --models smolvlm2-500m --storages memory --frames 16 --steps 20 \\
-        --batch-size 8 --out runs/train-bench-gpu                # what tools/gpu_check.sh runs on a CUDA device
+    python tools/train_bench.py --models smolvlm2-500m --storages memory disk --frames 16 --steps 20 \\
+        --batch-size 8 --threads 8 --out runs/train-bench-gpu    # what tools/gpu_check.sh runs on a CUDA device
+
+Peak memory is the process's peak resident memory on a CPU (models, states, libraries and all) and the device's peak
+allocation during the steps on a GPU.
 
 Random weights learn nothing useful; this measures cost, not accuracy.
 """

@@ -284,7 +284,8 @@ def _eval_dataset(args, out:Path) -> int:
                data=str(args.data), split=args.split, seconds=0.0, command='video2lora ' + ' '.join(sys.argv[1:]))
     print(results_table(res['test']))
     r = res['test']
-    print('\nfree text, token F1 / ROUGE-L: ' + '; '.join(f"{k[0]}) answers {r[k]['answer_f1']:.3f} / {r[k]['answer_rougeL']:.3f}, captions "
+    if r['n_questions'] == 0: print('\n(captions only: this split has no questions)')
+    else: print('\nfree text, token F1 / ROUGE-L: ' + '; '.join(f"{k[0]}) answers {r[k]['answer_f1']:.3f} / {r[k]['answer_rougeL']:.3f}, captions "
                                                       f"{r[k]['caption_f1']:.3f} / {r[k]['caption_rougeL']:.3f}" for k in ('a_video_in_context', 'b_video2lora', 'c_blind')))
     res['seconds'] = time.time() - t0
     import matplotlib; matplotlib.use('Agg')

@@ -77,7 +77,7 @@ def validate_manifest(folder, # a data-set folder holding `manifest.jsonl`
     man = folder/MANIFEST
     if not folder.is_dir(): raise ManifestError(folder, [(0, 'not a folder')])
     if not man.is_file(): raise ManifestError(folder, [(0, f"no {MANIFEST} (a data set is a folder with a {MANIFEST}, one JSON object per video)")])
-    try: lines = man.read_text(encoding='utf-8').splitlines()
+    try: lines = man.read_text(encoding='utf-8-sig').splitlines()   # a byte-order mark is not a problem
     except UnicodeDecodeError as e: raise ManifestError(man, [(0, f"not UTF-8 text ({e.reason})")]) from None
     records, problems, first = [], [], {}
     for k, text in enumerate(lines, 1):
@@ -94,6 +94,7 @@ def validate_manifest(folder, # a data-set folder holding `manifest.jsonl`
         if rid is not None:
             if rid in first: line_problems.append(f"duplicate id {rid!r} (first on line {first[rid]})")
             else: first[rid] = k
+        info = None
         if video is not None and check_videos:
             path = Path(video) if Path(video).is_absolute() else folder/video
             if not path.is_file(): line_problems.append(f"video {video!r} not found")
@@ -106,7 +107,7 @@ def validate_manifest(folder, # a data-set folder holding `manifest.jsonl`
         if line_problems: continue
         qa = [dict(question=q['question'], answer=q['answer'], type=q.get('type', 'open')) for q in d.get('qa', [])]
         records.append(VideoRecord(rid, video, caption, qa, split or 'train', str(folder), k,
-                                   video_info(path).duration if check_videos else float(d.get('duration', 0.0) or 0.0)))
+                                   info.duration if info is not None else float(d.get('duration', 0.0) or 0.0)))
     if problems: raise ManifestError(man, problems)
     if not records: raise ManifestError(man, [(0, 'no videos (the manifest is empty)')])
     return records

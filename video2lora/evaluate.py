@@ -22,7 +22,7 @@ from .train import student_batch
 # %% auto #0
 __all__ = ['paired_bootstrap', 'equivalence', 'video_answers', 'text_tokens', 'self_questions', 'finetune_lora', 'stack_adapters',
            'per_video_lora_answers', 'tune_finetune_lr', 'evaluate_conditions', 'results_table', 'plot_conditions',
-           'evaluate_dataset']
+           'caption_conditions', 'evaluate_dataset']
 
 # %% ../nbs/08_evaluate.ipynb #eec368d6
 def paired_bootstrap(a:np.ndarray, b:np.ndarray, # (n,) 0/1 outcomes of conditions a and b on the same questions
@@ -188,7 +188,7 @@ def results_table(res:dict) -> str:
     "A markdown table of the conditions' accuracy per question type, tokens and (b) - (a) statistics."
     conds = [k for k in ('a_video_in_context', 'b_video2lora', 'c_blind') if k in res]
     keys = list(res[conds[0]])
-    types = keys[:keys.index('overall') + 1]                                 # the question types, then 'overall' (per_type's order)
+    types = keys[:keys.index('overall') + 1] if 'overall' in keys else []    # the question types, then 'overall' (per_type's order); none: captions only
     rouge = 'caption_rougeL' in res[conds[0]]
     head = '| condition | ' + ' | '.join(types) + ' | caption F1 |' + (' caption ROUGE-L |' if rouge else '') + ' prompt tokens | visual tokens |'
     lines = [head, '|' + '---|' * (len(types) + 4 + rouge)]
@@ -199,6 +199,7 @@ def results_table(res:dict) -> str:
     for s, r in res.get('d_per_video_lora', {}).items():
         lines.append(f"| d_per_video_lora ({s} steps, {r['seconds_per_video']:.1f} s/video; first clips only) | " +
                      ' | '.join(f"{r.get(t, float('nan')):.3f}" for t in types) + " |" + " |" * rouge + " | | 0 |")
+    if 'b_vs_a' not in res: return '\n'.join(lines)
     e = res['b_vs_a']
     lines.append(f"\n(b) - (a): {100 * e['diff']:+.1f} points, 90% CI [{100 * e['ci90'][0]:+.1f}, {100 * e['ci90'][1]:+.1f}], "
                  f"margin {100 * e['margin']:.0f}: non-inferiority p = {e['p_noninferior']:.4f}, TOST p = {e['p_tost']:.4f} "
@@ -209,12 +210,14 @@ def plot_conditions(res:dict, title:str='held-out test clips'):
     "Accuracy per question type for each condition, and the (b) - (a) interval against the margin."
     import matplotlib.pyplot as plt, seaborn as sns
     conds = [k for k in ('a_video_in_context', 'b_video2lora', 'c_blind') if k in res]
-    types = [t for t in QUESTION_TYPES if t in res[conds[0]]] + ['overall']
+    keys = list(res[conds[0]])
+    types = keys[:keys.index('overall') + 1] if 'overall' in keys else [k for k in ('caption_em', 'caption_f1', 'caption_rougeL') if k in keys]
     fig, (a1, a2) = plt.subplots(1, 2, figsize=(11, 3), gridspec_kw=dict(width_ratios=[3, 1]))
-    acc = np.array([[res[k][t] for t in types] for k in conds])                # (conditions, types): exact match
+    acc = np.array([[res[k][t] for t in types] for k in conds])                # (conditions, types): exact match (or caption scores)
     sns.heatmap(acc, ax=a1, vmin=0, vmax=1, cmap='viridis', annot=True, fmt='.2f', annot_kws=dict(fontsize=7),
                 xticklabels=types, yticklabels=[k.replace('_', ' ', 1).replace('_', ' ') for k in conds], cbar_kws=dict(label='exact match'))
     a1.tick_params(labelsize=7); a1.set_title(title, fontsize=9)
+    if 'b_vs_a' not in res: a2.axis('off'); fig.tight_layout(); return fig   # captions only: no paired test of questions
     e = res['b_vs_a']
     a2.axvspan(-100 * e['margin'], 100 * e['margin'], color='green', alpha=0.15, label=f"margin +/-{100 * e['margin']:.0f}")
     a2.errorbar([100 * e['diff']], [0], xerr=[[100 * (e['diff'] - e['ci90'][0])], [100 * (e['ci90'][1] - e['diff'])]], fmt='o', capsize=4, label='90% CI')
@@ -224,6 +227,19 @@ def plot_conditions(res:dict, title:str='held-out test clips'):
     return fig
 
 # %% ../nbs/08_evaluate.ipynb #1ea945bf
+def caption_conditions(vlm, builder:PromptBuilder, hypernet, records:list, renders:list, n_frames:int, source_layer:int=-1) -> dict:
+    "Conditions (a)-(c) on captions alone (a data set without questions): exact match, token F1 and ROUGE-L of each caption."
+    ads = internalize_clips(vlm, builder, hypernet, renders, [r.duration for r in records], source_layer)
+    cq, refs = [CAPTION_QUESTION] * len(records), [r.caption for r in records]
+    cap_a, tok_a, vis_a = video_answers(vlm, builder, records, renders, cq, 64)
+    cap_b = adapter_answers(vlm, builder, ads, list(range(len(records))), cq, 64)
+    cap_c = adapter_answers(vlm, builder, None, [0], cq[:1], 64) * len(records)
+    n_text = text_tokens(builder, cq[:1])
+    res = {k: dict(**caption_scores(caps, refs), prompt_tokens=t, visual_tokens=v)
+           for k, caps, t, v in (('a_video_in_context', cap_a, tok_a, vis_a), ('b_video2lora', cap_b, n_text, 0.0), ('c_blind', cap_c, n_text, 0.0))}
+    res.update(n_clips=len(records), n_questions=0, n_frames=n_frames, caption_example=dict(reference=refs[0], a=cap_a[0], b=cap_b[0]))
+    return res
+
 def evaluate_dataset(vlm, builder:PromptBuilder, hypernet, records:list, # validated `VideoRecord`s (one split)
                      n_frames:int=12, # frames read per video (the hypernetwork's training count)
                      margin:float=0.05, source_layer:int=-1, seed:int=0, progress:bool=True,
@@ -231,6 +247,7 @@ def evaluate_dataset(vlm, builder:PromptBuilder, hypernet, records:list, # valid
                     ) -> dict:
     "Conditions (a)-(c) on a data set's videos: exact match per type, token F1 / ROUGE-L of answers and captions, (b) vs (a) statistics."
     renders = [r.read(n_frames) for r in tqdm(records, desc='read videos', disable=not progress)]
+    if not any(r.qa for r in records): return caption_conditions(vlm, builder, hypernet, records, renders, n_frames, source_layer)
     res = evaluate_conditions(vlm, builder, hypernet, records, renders, margin=margin, captions=True, source_layer=source_layer,
                               progress=progress, seed=seed, answer_tokens=answer_tokens, answer_text=True)
     res['n_frames'] = n_frames

@@ -4,6 +4,7 @@
 
 # %% ../nbs/01a_metrics.ipynb #9ff01fb7
 from __future__ import annotations
+import re
 
 
 import numpy as np
@@ -42,8 +43,9 @@ def token_f1(pred:str, ref:str) -> float:
 def rouge_l(pred:str, ref:str) -> float:
     "ROUGE-L F-measure (longest common subsequence of tokens) between two strings, from torchmetrics."
     from torchmetrics.functional.text.rouge import rouge_score
-    if not pred.strip() or not ref.strip(): return float(pred.strip() == ref.strip())
-    return float(rouge_score(pred, ref, rouge_keys='rougeL')['rougeL_fmeasure'])
+    words = lambda s: re.findall(r"\w+", s.lower())                  # Unicode words (the default keeps only a-z and 0-9)
+    if not words(pred) or not words(ref): return float(words(pred) == words(ref))
+    return float(rouge_score(pred, ref, rouge_keys='rougeL', normalizer=lambda s: s, tokenizer=words)['rougeL_fmeasure'])
 
 def text_scores(preds:list, refs:list, prefix:str='caption') -> dict:
     "Exact match, mean token F1 and mean ROUGE-L of free-text predictions against references, keyed `{prefix}_em` etc."

@@ -15,7 +15,7 @@ from safetensors import safe_open
 from safetensors.torch import save_file
 from tqdm.auto import tqdm
 
-from .io import claim_folder
+from .io import claim_folder, remove_stale, temp_prefix
 from .vlm import PromptBuilder, video_text, chat_text, INTERNALIZE_INSTRUCTION
 from .pipeline import encode_states
 
@@ -67,11 +67,20 @@ def estimate_states(config, # the VLM's config (a SmolVLMConfig)
 
 # %% ../nbs/07a_states.ipynb #d26ec044
 def available_memory() -> int:
-    "Bytes of RAM free now (Linux), else half the machine's RAM."
-    try: return os.sysconf('SC_AVPHYS_PAGES') * os.sysconf('SC_PAGE_SIZE')
-    except (ValueError, OSError, AttributeError):
-        try: return os.sysconf('SC_PHYS_PAGES') * os.sysconf('SC_PAGE_SIZE') // 2
-        except (ValueError, OSError, AttributeError): return 8 * 2**30
+    "Bytes of RAM this process can still use: the kernel's MemAvailable, capped by a cgroup (container) limit; else half the RAM."
+    avail = None
+    try:
+        for line in open('/proc/meminfo'):
+            if line.startswith('MemAvailable:'): avail = int(line.split()[1]) * 1024
+    except OSError: pass
+    if avail is None:
+        try: avail = os.sysconf('SC_PHYS_PAGES') * os.sysconf('SC_PAGE_SIZE') // 2
+        except (ValueError, OSError, AttributeError): avail = 8 * 2**30
+    try:                                                                 # cgroup v2: a container's own limit
+        limit = Path('/sys/fs/cgroup/memory.max').read_text().strip()
+        if limit != 'max': avail = min(avail, int(limit) - int(Path('/sys/fs/cgroup/memory.current').read_text()))
+    except (OSError, ValueError): pass
+    return max(0, avail)
 
 def _free_disk(folder) -> int:
     p = Path(folder).absolute()
@@ -80,11 +89,11 @@ def _free_disk(folder) -> int:
 
 def choose_storage(est:StateEstimate, # the states' size
                    folder, # where a disk cache would go
-                   memory_budget:int|None=None, # bytes the states may take in RAM (None: a quarter of free RAM)
+                   memory_budget:int|None=None, # bytes the states may take in RAM (None: half of the available RAM)
                    free_disk:int|None=None, # bytes free at `folder` (None: measured)
                   ) -> tuple:
     "`(storage, reason)`: 'memory' if the states fit the budget, else 'disk' if they fit 80% of the free disk, else 'fly'."
-    budget = available_memory() // 4 if memory_budget is None else memory_budget
+    budget = available_memory() // 2 if memory_budget is None else memory_budget
     if est.total <= budget: return 'memory', f"{fmt_bytes(est.total)} fit the memory budget of {fmt_bytes(budget)}"
     free = _free_disk(folder) if free_disk is None else free_disk
     if est.total <= 0.8 * free:
@@ -125,14 +134,19 @@ class VideoEncoder:
 
     def __call__(self, idx, progress:bool=False) -> tuple:
         idx = list(idx); self.calls += len(idx)
-        clips = [self.clip_of(i) for i in idx]
-        s, m = encode_states(self.vlm, self.builder, clips, [self.durations[i] for i in idx], self.batch_size, progress, torch.bfloat16)
-        return s.cpu(), m.cpu()
+        parts = []
+        for a in tqdm(range(0, len(idx), self.batch_size), desc='encode videos', disable=not progress):
+            chunk = idx[a:a + self.batch_size]                           # moved to the CPU chunk by chunk: the device holds one batch
+            s, m = encode_states(self.vlm, self.builder, [self.clip_of(i) for i in chunk], [self.durations[i] for i in chunk],
+                                 self.batch_size, False, torch.bfloat16)
+            parts.append((s.cpu(), m.cpu()))
+        return _pad_cat(parts)
 
 def model_fingerprint(vlm, name:str='') -> str:
-    "A short hash of a model's config and a few of its weights: states cached for one model are never used for another."
+    "A short hash of a model's config and of every weight tensor's sum (6 digits: the same on any device): states cached for one model are never used for another."
     h = hashlib.sha1((name + vlm.config.to_json_string(use_diff=False)).encode())
-    for p in list(vlm.parameters())[:4]: h.update(np.float64(p.detach().double().sum().item()).tobytes())
+    with torch.no_grad():
+        for n, p in vlm.named_parameters(): h.update(f"{n}:{p.double().sum().item():.6e}".encode())
     return h.hexdigest()[:16]
 
 def _pad_cat(parts:list) -> tuple:
@@ -182,7 +196,9 @@ class DiskStates:
                  ids:list, # every video's id (into the fingerprint)
                  fingerprint:str, # the model and frames (`model_fingerprint` + n_frames)
                  progress:bool=True):
-        self.folder = claim_folder(folder, 'states', dict(fingerprint=fingerprint))
+        root = claim_folder(folder, 'states', dict(fingerprint=fingerprint))
+        self.folder = root/hashlib.sha1(f"{fingerprint}/{shard_size}".encode()).hexdigest()[:12]   # one model, frames and shard size per subfolder
+        self.folder.mkdir(exist_ok=True)
         self.n, self.shard_size, self._open = n, shard_size, {}
         self.written, self.reused = [], []
         for k in tqdm(shards, desc='cache states to disk', disable=not progress):
@@ -200,27 +216,30 @@ class DiskStates:
     def path(self, k:int) -> Path: return self.folder/f"shard-{k:05d}.safetensors"
 
     def _valid(self, k:int, tag:str) -> bool:
-        "A shard file that exists, opens, and was made for these videos with this model."
-        try:
-            with safe_open(str(self.path(k)), 'pt') as f: return (f.metadata() or {}).get('tag') == tag
+        "A shard file that exists, opens, and was made for these videos with this model; kept open (its memory map pins this file)."
+        try: f = safe_open(str(self.path(k)), 'pt')
         except Exception: return False                                   # missing, truncated or not safetensors: re-encode
+        if (f.metadata() or {}).get('tag') != tag: return False
+        self._open[k] = f
+        return True
 
     def _write(self, k:int, tensors:dict, meta:dict):
         "Write shard `k` through a temporary file and an atomic rename: a crash leaves the old shard or the new one."
-        fd, tmp = tempfile.mkstemp(prefix=f".{self.path(k).name}.tmp-", dir=self.folder); os.close(fd)
+        remove_stale(self.path(k))                                       # what a killed writer left
+        fd, tmp = tempfile.mkstemp(prefix=temp_prefix(self.path(k)), dir=self.folder); os.close(fd)
         try:
             save_file(tensors, tmp, metadata=meta)
             with open(tmp, 'rb') as f: os.fsync(f.fileno())
             os.chmod(tmp, 0o644); os.replace(tmp, self.path(k))
         finally:
             if os.path.exists(tmp): os.remove(tmp)
+        if not self._valid(k, meta['tag']): raise OSError(f"{self.path(k)}: replaced by another writer while written")
 
     def batch(self, idx, device='cpu') -> tuple:
         parts = []
         for i in idx:
             k, j = divmod(int(i), self.shard_size)
-            if k not in self._open: self._open[k] = safe_open(str(self.path(k)), 'pt')   # memory-mapped, read per row
-            f = self._open[k]
+            f = self._open[k]                                            # opened when validated or written: memory-mapped, read per row
             parts.append((f.get_slice('states')[j:j + 1], f.get_slice('mask')[j:j + 1]))
         return _trim(*_pad_cat(parts), device)
 

@@ -28,7 +28,7 @@ from .lora import LoRAAdapter, ModelSignature, apply_adapter, compose_groups
 from .hypernet import HyperConfig, HyperNetwork, save_hypernet, load_hypernet, source_states
 from .pipeline import encode_states, internalize_clips, adapter_answers
 from .dataset import validate_manifest, ManifestError, MANIFEST
-from .states import (STORAGES, VideoEncoder, estimate_states, choose_storage, make_store, model_fingerprint, fmt_bytes)
+from .states import (STORAGES, VideoEncoder, estimate_states, choose_storage, make_store, model_fingerprint, fmt_bytes, local_videos)
 
 # %% auto #0
 __all__ = ['answer_positions', 'aligned_kl', 'HyperTrainConfig', 'load_frozen_vlm', 'training_videos', 'autocast_dtype',
@@ -89,7 +89,7 @@ class HyperTrainConfig:
     states_dir: str = ''           # the disk cache ('' = OUT/states); a folder of its own can be shared by runs and processes
     shard_size: int = 64           # videos per shard: the unit of the disk cache and of the split between processes
     memory_budget_gb: float = 0.0  # RAM the states may take when storage is 'auto' (0: a quarter of the free RAM)
-    grad_accum: int = 1            # micro-batches per optimizer step (batch_size videos in all), for big batches on small devices
+    grad_accum: int = 1            # micro-batches per optimizer step (batch_size videos in all), for big batches on small devices (exact for the CE loss; the KL term is weighted per video)
     checkpointing: bool = False    # recompute the frozen VLM's layer activations in the backward pass: less memory, more time
     precision: str = 'auto'        # 'auto' (bf16 autocast on a GPU that supports it, else fp32), 'fp32' or 'bf16'
 
@@ -115,16 +115,20 @@ def load_frozen_vlm(name:str='') -> tuple:
     return load_tiny() if not name else load_vlm_folder(name)
 
 def training_videos(cfg:HyperTrainConfig, wcfg:WorldConfig) -> tuple:
-    "`(pool, val, clip_of)`: training videos, validation videos, and `clip_of(video)` giving its frames; a data set is validated whole first."
+    "`(pool, val, clip_of, keys, note)`: training and validation videos, `clip_of(video)` giving its frames, a key per training video for the state cache, a note; a data set is validated whole first."
     if not cfg.data:
         pool = [draw_clip(wcfg, cfg.seed, 'train', i) for i in range(cfg.pool)]
         val = [draw_clip(wcfg, cfg.seed, 'val', i) for i in range(cfg.eval_clips)] if cfg.eval_every else []
-        return pool, val, lambda c: render(c, n_frames=cfg.n_frames)
+        world = json.dumps([cfg.seed, asdict(wcfg)])                    # a world clip is its id in a world of this seed and config
+        return pool, val, lambda c: render(c, n_frames=cfg.n_frames), [f"{world}/{c.id}" for c in pool], ''
     recs = validate_manifest(cfg.data)                                  # every problem of the manifest, before any work
-    pool = [r for r in recs if r.split == 'train'][:cfg.pool]
-    if not pool: raise ManifestError(Path(cfg.data)/MANIFEST, [(0, "no videos of split 'train' to train on")])
+    train = [r for r in recs if r.split == 'train']
+    if not train: raise ManifestError(Path(cfg.data)/MANIFEST, [(0, "no videos of split 'train' to train on")])
+    pool = train[:cfg.pool]
     val = [r for r in recs if r.split == 'val'][:cfg.eval_clips] if cfg.eval_every else []
-    return pool, val, lambda r: r.read(cfg.n_frames)
+    keys = [f"{r.path.resolve()}:{r.path.stat().st_size}:{r.path.stat().st_mtime_ns}" for r in pool]   # an edited video is a new video
+    note = f"training on the first {len(pool):,} of the {len(train):,} train videos (raise --pool for all)" if len(pool) < len(train) else ''
+    return pool, val, lambda r: r.read(cfg.n_frames), keys, note
 
 def autocast_dtype(precision:str, device:torch.device):
     "bfloat16 for bf16 autocast, or None (fp32): 'auto' means bf16 on a CUDA device that supports it."
@@ -153,10 +157,13 @@ def student_batch(builder:PromptBuilder, targets:list):
 def checkpointed(vlm, on:bool=True):
     "Context manager: each decoder layer of `vlm` keeps only its input and recomputes its activations in the backward pass."
     layers = decoder_layers(vlm) if on else []
-    for layer in layers: layer.forward = functools.partial(torch.utils.checkpoint.checkpoint, type(layer).forward.__get__(layer), use_reentrant=False)
+    before = [layer.__dict__.get('forward') for layer in layers]             # an instance forward someone else set, if any
+    for layer in layers: layer.forward = functools.partial(torch.utils.checkpoint.checkpoint, layer.forward, use_reentrant=False)
     try: yield vlm
     finally:
-        for layer in layers: del layer.forward                             # back to the class's forward
+        for layer, f in zip(layers, before):                               # back to what it was
+            if f is None: del layer.forward
+            else: layer.forward = f
 
 def _autocast(device, dtype):
     return torch.autocast(torch.device(device).type, dtype=dtype) if dtype is not None else contextlib.nullcontext()
@@ -165,6 +172,7 @@ def hyper_step(hypernet, vlm, builder:PromptBuilder, states, mask, targets:list,
                teacher:tuple|None=None, kl_weight:float=0.0, kl_temperature:float=1.0,
                backward=None, checkpointing:bool=False, amp_dtype=None) -> dict:
     "Losses for B videos' states `(B, L, T, D)` and their `B*K` flat `(question, answer)` targets; `backward(loss)` is called while the adapter is applied."
+    if checkpointing and backward is None: raise ValueError("checkpointing needs `backward`: the recomputation runs in the backward pass, with the adapter applied")
     with _autocast(states.device, amp_dtype):
         adapter = hypernet(states, mask)                                      # batched: B adapters
     batch = student_batch(builder, targets)
@@ -240,12 +248,12 @@ def load_checkpoint(folder, hypernet, opt) -> dict:
 
 # %% ../nbs/07_train.ipynb #8a4c690e
 def adapter_qa(vlm, builder:PromptBuilder, hypernet, clips:list, renders:list, captions:bool=False,
-               source_layer:int=-1) -> dict:
+               source_layer:int=-1, answer_tokens:int=4) -> dict:
     "QA exact match (and optionally caption EM / F1) answering from adapters alone, zero visual tokens."
     ads = internalize_clips(vlm, builder, hypernet, renders, [c.duration for c in clips], source_layer)
     idx = [i for i, c in enumerate(clips) for _ in c.qa]
     qa = [q for c in clips for q in c.qa]
-    res = score_answers(adapter_answers(vlm, builder, ads, idx, [q['question'] for q in qa]), qa) if qa else dict(n_questions=0)
+    res = score_answers(adapter_answers(vlm, builder, ads, idx, [q['question'] for q in qa], answer_tokens), qa) if qa else dict(n_questions=0)
     if captions:
         caps = adapter_answers(vlm, builder, ads, list(range(len(clips))), [CAPTION_QUESTION] * len(clips), 64)
         res.update(caption_scores(caps, [c.caption for c in clips]))
@@ -300,12 +308,20 @@ def train_hypernet(cfg:HyperTrainConfig, # training settings
                    stop_after:int|None=None, # stop (as if interrupted) after this many steps of this call
                   ) -> dict:
     "Train a hypernetwork on the world's videos (or a data set's) for a frozen VLM; resumes from `out_dir/checkpoint` if present."
-    from accelerate import Accelerator
-    acc = Accelerator(cpu=not torch.cuda.is_available())
+    from accelerate import Accelerator, InitProcessGroupKwargs
+    from datetime import timedelta
+    acc = Accelerator(cpu=not torch.cuda.is_available(),             # processes may encode unequal work before they first meet
+                      kwargs_handlers=[InitProcessGroupKwargs(timeout=timedelta(hours=3))])
     out, wcfg = check_output(out_dir, 'train'), wcfg or WorldConfig()   # a user's folder is refused before any work
     main = acc.is_main_process
     say = lambda msg: tqdm.write(msg) if main and progress else None
-    pool, val, clip_of = training_videos(cfg, wcfg)                      # a data set is validated whole before any work
+    pool, val, clip_of, keys, note = training_videos(cfg, wcfg)          # a data set is validated whole before any work
+    world, rank = acc.num_processes, acc.process_index
+    if cfg.batch_size % (world * cfg.grad_accum):
+        raise ValueError(f"batch_size {cfg.batch_size} is not divisible by {world} processes x {cfg.grad_accum} micro-batches")
+    shares = [len(local_videos(len(pool), cfg.shard_size, r, world)) for r in range(world)]   # refuses a process without videos
+    states_dir = Path(cfg.states_dir) if cfg.states_dir else out/'states'
+    if cfg.states_dir: check_output(states_dir, 'states')              # a user's folder is refused before any work
     torch.set_num_threads(cfg.threads); torch.manual_seed(cfg.seed)
     vlm, tok = load_frozen_vlm(cfg.vlm)
     vlm.to(acc.device)
@@ -319,21 +335,21 @@ def train_hypernet(cfg:HyperTrainConfig, # training settings
         hypernet = HyperNetwork(make(vlm.config, **cfg.hyper))
     shared = hypernet.cfg.bias_rank                                     # bias ranks: kept once when adapters are composed
     opt = torch.optim.AdamW(hypernet.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay, betas=(0.9, 0.98))
-    world, rank = acc.num_processes, acc.process_index
-    if cfg.batch_size % (world * cfg.grad_accum):
-        raise ValueError(f"batch_size {cfg.batch_size} is not divisible by {world} processes x {cfg.grad_accum} micro-batches")
     n_local, K = cfg.batch_size // world, cfg.targets_per_video
     amp = autocast_dtype(cfg.precision, acc.device)
     if main: claim_folder(out, 'train', dict(command=command))          # before the state cache goes inside it
     acc.wait_for_everyone()
     # the extractor's states: estimated, then kept where they fit (memory, disk shards, or re-encoded each step)
     est = estimate_states(vlm.config, builder, cfg.n_frames, len(pool))
-    states_dir = Path(cfg.states_dir) if cfg.states_dir else out/'states'
     storage, why = (cfg.storage, 'as asked') if cfg.storage != 'auto' else \
         choose_storage(est, states_dir, int(cfg.memory_budget_gb * 1e9) or None)
     say(f"states: {est}\nstorage: {storage} ({why})" + (f"; {world} processes, shards of {cfg.shard_size} videos" if world > 1 else ''))
+    if note: say(note)
+    if max(shares) > 1.2 * min(shares):
+        say(f"note: the processes hold {shares} videos: those of the smallest share are drawn {max(shares) / min(shares):.1f}x as often; "
+            f"a shard size that divides the pool evenly between {world} processes avoids it")
     encoder = VideoEncoder(vlm, builder, lambda i: clip_of(pool[i]), [c.duration for c in pool])
-    store, local = make_store(storage, encoder, len(pool), cfg.shard_size, rank, world, states_dir, [c.id for c in pool],
+    store, local = make_store(storage, encoder, len(pool), cfg.shard_size, rank, world, states_dir, keys,
                               f"{model_fingerprint(vlm, cfg.vlm or 'tiny')}/{cfg.n_frames}", progress and main)
     val_r = [clip_of(c) for c in val]
     val_long = [draw_long_video(wcfg, cfg.seed, 'val', i, 2) for i in range(cfg.eval_clips // 2)] if cfg.eval_every and cfg.segments > 1 else []
@@ -350,6 +366,7 @@ def train_hypernet(cfg:HyperTrainConfig, # training settings
         else: _truncate_logs(out, start)                                   # drop what was logged after the checkpoint
     t0, evals, last_step, step_s, tokens = time.time(), [], start, [], []
     end = cfg.steps if stop_after is None else min(cfg.steps, start + stop_after)
+    if acc.device.type == 'cuda': torch.cuda.reset_peak_memory_stats(acc.device)   # the peak of the steps, states and models included
     bar = tqdm(range(start, end), desc='train hypernet', disable=not (progress and main), initial=start, total=cfg.steps)
     for step in bar:
         t_step = time.time()
@@ -389,7 +406,8 @@ def train_hypernet(cfg:HyperTrainConfig, # training settings
             bar.set_postfix(loss=f"{row['loss']:.3f}")
         if val and ((step + 1) % cfg.eval_every == 0 or step + 1 == cfg.steps) and main:
             core.eval()
-            r = adapter_qa(vlm, builder, core, val, val_r, captions=bool(cfg.data), source_layer=cfg.source_layer)
+            r = adapter_qa(vlm, builder, core, val, val_r, captions=bool(cfg.data), source_layer=cfg.source_layer,
+                           answer_tokens=16 if cfg.data else 4)           # a data set's answers may be longer than a word
             if val_long: r['composed_k2'] = composed_qa(vlm, builder, core, val_long, source_layer=cfg.source_layer)
             r.update(step=step + 1, seconds=round(time.time() - t0, 1)); evals.append(r)
             with open(out/'evals.jsonl', 'a') as f: f.write(json.dumps(r) + '\n')
