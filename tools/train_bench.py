@@ -17,7 +17,7 @@ import argparse, json, os, statistics, subprocess, sys, tempfile, time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULTS = {'tiny': dict(frames=12, batch=16), 'real': dict(frames=4, batch=4)}   # CPU-sized; override for a GPU
+DEFAULTS = {'tiny': dict(frames=12, batch=16, steps=13), 'real': dict(frames=4, batch=4, steps=4)}   # CPU-sized; override for a GPU
 
 
 def child(spec: dict) -> dict:
@@ -31,7 +31,7 @@ def child(spec: dict) -> dict:
     total = time.time() - t0
     steps = r['step_seconds'][1:] or r['step_seconds']                      # the first step warms up (lazy allocations)
     step_s = statistics.median(steps)
-    disk = sum(p.stat().st_size for p in Path(spec['run'], 'states').glob('shard-*')) if r['storage'] == 'disk' else 0
+    disk = sum(p.stat().st_size for p in Path(spec['run'], 'states').rglob('shard-*')) if r['storage'] == 'disk' else 0
     return dict(model=spec['model'], storage=r['storage'], frames=cfg.n_frames, batch=cfg.batch_size, steps=cfg.steps,
                 grad_accum=cfg.grad_accum, checkpointing=cfg.checkpointing,
                 device='cuda' if torch.cuda.is_available() else 'cpu', step_seconds=step_s, steps_timed=len(steps),
@@ -79,7 +79,7 @@ def main(argv=None) -> int:
     ap.add_argument('--storages', nargs='+', default=['memory', 'disk', 'fly'], choices=['memory', 'disk', 'fly'])
     ap.add_argument('--frames', type=int, default=None, help='frames per video (default: 12 for tiny, 4 for real-size on CPU)')
     ap.add_argument('--batch-size', type=int, default=None, help='videos per step (default: 16 tiny, 4 real-size)')
-    ap.add_argument('--steps', type=int, default=6, help='steps per configuration (the first is not timed)')
+    ap.add_argument('--steps', type=int, default=None, help='steps per configuration, the first not timed (default: 13 tiny, 4 real-size)')
     ap.add_argument('--targets-per-video', type=int, default=4)
     ap.add_argument('--grad-accum', type=int, default=1)
     ap.add_argument('--checkpointing', action='store_true', help='activation checkpointing of the frozen VLM')
@@ -101,7 +101,7 @@ def main(argv=None) -> int:
             batch = a.batch_size or d['batch']
             for s in a.storages:
                 cfg = dict(vlm=folders[m], hyper_preset='tiny' if m == 'tiny' else 'paper', data=str(work / 'data'), pool=2 * batch,
-                           n_frames=a.frames or d['frames'], steps=a.steps, batch_size=batch, targets_per_video=a.targets_per_video,
+                           n_frames=a.frames or d['frames'], steps=a.steps or d['steps'], batch_size=batch, targets_per_video=a.targets_per_video,
                            warmup=1, eval_every=0, save_every=0, storage=s, shard_size=max(1, batch // 2), grad_accum=a.grad_accum,
                            checkpointing=a.checkpointing, threads=a.threads)
                 spec = dict(model=m, cfg=cfg, run=str(work / f'run-{m}-{s}'))

@@ -271,10 +271,21 @@ def cmd_train(args) -> int:
     print(f"done: step {res['step']} in {res['seconds'] / 60:.1f} min; hypernetwork in {Path(args.out)/'hypernet'}")
     return 0
 
+def _write_eval(out:Path, res:dict, title:str) -> int:
+    "Write an evaluation's results.json and conditions.png, atomically, and say where."
+    from video2lora.evaluate import plot_conditions
+    import matplotlib; matplotlib.use('Agg')
+    def write(tmp):
+        (tmp/'results.json').write_text(json.dumps(res, indent=1))
+        plot_conditions(res['test'], title).savefig(tmp/'conditions.png', dpi=120, bbox_inches='tight')
+    write_folder_atomic(out, write, 'eval')
+    print(f"\n{res['seconds'] / 60:.1f} min; results in {out/'results.json'}, figure {out/'conditions.png'}")
+    return 0
+
 def _eval_dataset(args, out:Path) -> int:
     "`eval --data`: conditions (a)-(c) on one split of a data set, validated before any model is loaded."
     from video2lora.dataset import load_dataset, dataset_summary
-    from video2lora.evaluate import evaluate_dataset, results_table, plot_conditions
+    from video2lora.evaluate import evaluate_dataset, results_table
     records = load_dataset(args.data, args.split)                       # every problem of the manifest, before any work
     print(f"{args.data} ({args.split}): {dataset_summary(records)}")
     v2l = _pipeline(args)
@@ -288,18 +299,12 @@ def _eval_dataset(args, out:Path) -> int:
     else: print('\nfree text, token F1 / ROUGE-L: ' + '; '.join(f"{k[0]}) answers {r[k]['answer_f1']:.3f} / {r[k]['answer_rougeL']:.3f}, captions "
                                                       f"{r[k]['caption_f1']:.3f} / {r[k]['caption_rougeL']:.3f}" for k in ('a_video_in_context', 'b_video2lora', 'c_blind')))
     res['seconds'] = time.time() - t0
-    import matplotlib; matplotlib.use('Agg')
-    def write(tmp):
-        (tmp/'results.json').write_text(json.dumps(res, indent=1))
-        plot_conditions(res['test'], f"{len(records)} videos of {Path(args.data).name} ({args.split})").savefig(tmp/'conditions.png', dpi=120, bbox_inches='tight')
-    write_folder_atomic(out, write, 'eval')
-    print(f"\n{res['seconds'] / 60:.1f} min; results in {out/'results.json'}, figure {out/'conditions.png'}")
-    return 0
+    return _write_eval(out, res, f"{len(records)} videos of {Path(args.data).name} ({args.split})")
 
 def cmd_eval(args) -> int:
     "Evaluate conditions (a)-(d) on held-out test clips (or a data set's split) and the held-out-combination split; write JSON, table, figure."
     from video2lora.world import draw_clip, WorldConfig
-    from video2lora.evaluate import evaluate_conditions, evaluate_dataset, results_table, plot_conditions
+    from video2lora.evaluate import evaluate_conditions, results_table
     out = check_output(args.out, 'eval')
     if args.data: return _eval_dataset(args, out)
     v2l = _pipeline(args)
@@ -315,13 +320,7 @@ def cmd_eval(args) -> int:
         print('\nheld-out (colour, shape) combinations:\n' + results_table(res['heldout']))
     res['seconds'] = time.time() - t0
     res['command'] = 'video2lora ' + ' '.join(sys.argv[1:])
-    import matplotlib; matplotlib.use('Agg')
-    def write(tmp):
-        (tmp/'results.json').write_text(json.dumps(res, indent=1))
-        plot_conditions(res['test'], f'{args.clips} held-out test clips').savefig(tmp/'conditions.png', dpi=120, bbox_inches='tight')
-    write_folder_atomic(out, write, 'eval')
-    print(f"\n{res['seconds'] / 60:.1f} min; results in {out/'results.json'}, figure {out/'conditions.png'}")
-    return 0
+    return _write_eval(out, res, f'{args.clips} held-out test clips')
 
 def _bench_outputs(res:dict, out:Path):
     "Print a benchmark's table and findings; write bench.md and bench.png next to its JSON."

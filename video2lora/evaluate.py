@@ -190,11 +190,11 @@ def results_table(res:dict) -> str:
     keys = list(res[conds[0]])
     types = keys[:keys.index('overall') + 1] if 'overall' in keys else []    # the question types, then 'overall' (per_type's order); none: captions only
     rouge = 'caption_rougeL' in res[conds[0]]
-    head = '| condition | ' + ' | '.join(types) + ' | caption F1 |' + (' caption ROUGE-L |' if rouge else '') + ' prompt tokens | visual tokens |'
+    head = '| condition |' + ''.join(f' {t} |' for t in types) + ' caption F1 |' + (' caption ROUGE-L |' if rouge else '') + ' prompt tokens | visual tokens |'
     lines = [head, '|' + '---|' * (len(types) + 4 + rouge)]
     for k in conds:
         r = res[k]
-        lines.append(f"| {k} | " + ' | '.join(f"{r[t]:.3f}" for t in types) + f" | {r.get('caption_f1', float('nan')):.3f} |"
+        lines.append(f"| {k} |" + ''.join(f" {r[t]:.3f} |" for t in types) + f" {r.get('caption_f1', float('nan')):.3f} |"
                      + (f" {r.get('caption_rougeL', float('nan')):.3f} |" if rouge else '') + f" {r['prompt_tokens']:.0f} | {r['visual_tokens']:.0f} |")
     for s, r in res.get('d_per_video_lora', {}).items():
         lines.append(f"| d_per_video_lora ({s} steps, {r['seconds_per_video']:.1f} s/video; first clips only) | " +
