@@ -24,7 +24,6 @@ def child(spec: dict) -> dict:
     "One configuration, in this (fresh) process: train `steps` steps and report the costs."
     import torch
     from video2lora.train import HyperTrainConfig, train_hypernet
-    from video2lora.states import fmt_bytes
     cfg = HyperTrainConfig(**spec['cfg'])
     t0 = time.time()
     r = train_hypernet(cfg, spec['run'], progress=False)

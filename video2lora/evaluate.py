@@ -11,7 +11,7 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
-from .world import WorldConfig, WorldClip, draw_clip, render, QUESTION_TYPES
+from .world import WorldConfig, draw_clip, render
 from .vlm import PromptBuilder, generate_answers
 from .lora import LoRAAdapter, apply_adapter, ModelSignature
 from .pipeline import internalize_clips, adapter_answers

@@ -5,7 +5,6 @@
 # %% ../nbs/07_train.ipynb #08a51a61
 from __future__ import annotations
 import contextlib, csv, functools, json, resource, time
-from collections import Counter
 from dataclasses import dataclass, field, asdict
 from pathlib import Path
 
@@ -18,17 +17,16 @@ from tqdm.auto import tqdm
 
 from .world import WorldConfig, draw_clip, render, QUESTION_TYPES
 from .long_world import long_questions, render_long, draw_long_video
-from .vlm import PromptBuilder, load_vlm_folder, generate_answers, suffixes_over_prefix, kv_cache, decoder_layers
+from .vlm import PromptBuilder, load_vlm_folder, suffixes_over_prefix, kv_cache, decoder_layers
 from .io import write_folder_atomic, write_text_atomic, check_output, claim_folder, check_ranges, ConfigError
 from .tiny import load_tiny
 from .tiny_recipe import pick_targets, parse_focus, answer_loss, prefix_and_suffixes, collate_multi, lr_at
 from .metrics import CAPTION_QUESTION, score_answers, caption_scores
-from .hooks import extract_layer_states
-from .lora import LoRAAdapter, ModelSignature, apply_adapter, compose_groups
+from .lora import ModelSignature, apply_adapter, compose_groups
 from .hypernet import HyperConfig, HyperNetwork, save_hypernet, load_hypernet, source_states
-from .pipeline import encode_states, internalize_clips, adapter_answers
+from .pipeline import internalize_clips, adapter_answers
 from .dataset import validate_manifest, ManifestError, MANIFEST
-from .states import (STORAGES, VideoEncoder, estimate_states, choose_storage, make_store, model_fingerprint, fmt_bytes, local_videos)
+from .states import (STORAGES, VideoEncoder, estimate_states, choose_storage, make_store, model_fingerprint, local_videos)
 
 # %% auto #0
 __all__ = ['answer_positions', 'aligned_kl', 'HyperTrainConfig', 'load_frozen_vlm', 'training_videos', 'autocast_dtype',
@@ -126,7 +124,7 @@ def training_videos(cfg:HyperTrainConfig, wcfg:WorldConfig) -> tuple:
     if not train: raise ManifestError(Path(cfg.data)/MANIFEST, [(0, "no videos of split 'train' to train on")])
     pool = train[:cfg.pool]
     val = [r for r in recs if r.split == 'val'][:cfg.eval_clips] if cfg.eval_every else []
-    keys = [f"{r.path.resolve()}:{r.path.stat().st_size}:{r.path.stat().st_mtime_ns}" for r in pool]   # an edited video is a new video
+    keys = [f"{r.path.resolve()}:{st.st_size}:{st.st_mtime_ns}" for r in pool for st in [r.path.stat()]]   # an edited video is a new video
     note = f"training on the first {len(pool):,} of the {len(train):,} train videos (raise --pool for all)" if len(pool) < len(train) else ''
     return pool, val, lambda r: r.read(cfg.n_frames), keys, note
 
