@@ -4,17 +4,18 @@
 
 # %% ../nbs/00a_io.ipynb #8e60bf76
 from __future__ import annotations
-import ctypes, ctypes.util, errno, json, os, re, shutil, socket, tempfile
+import ctypes, ctypes.util, errno, json, math, os, re, shutil, socket, stat, tempfile
 from contextlib import contextmanager
 from pathlib import Path
 try: import fcntl                                                     # POSIX; elsewhere writers are not serialized
 except ImportError: fcntl = None
 
 # %% auto #0
-__all__ = ['MARKER', 'KINDS', 'CLAIMED', 'LEGACY_ADAPTER_FILES', 'OutputError', 'read_marker', 'unlisted', 'output_kind',
-           'check_output', 'swap_is_atomic', 'temp_prefix', 'remove_stale', 'locked', 'public_mode', 'write_marker',
-           'add_to_marker', 'write_folder_atomic', 'claim_folder', 'write_bytes_atomic', 'write_text_atomic',
-           'save_figure', 'ConfigError', 'check_ranges']
+__all__ = ['MARKER', 'KINDS', 'CLAIMED', 'LEGACY_ADAPTER_FILES', 'MAX_JSON_BYTES', 'MAX_JSON_DEPTH', 'OutputError', 'read_marker',
+           'unlisted', 'output_kind', 'check_output', 'swap_is_atomic', 'temp_prefix', 'remove_stale', 'locked',
+           'public_mode', 'write_marker', 'add_to_marker', 'write_folder_atomic', 'claim_folder', 'write_bytes_atomic',
+           'write_text_atomic', 'save_figure', 'ConfigError', 'check_ranges', 'InputError', 'regular_file',
+           'loads_strict', 'read_json']
 
 # %% ../nbs/00a_io.ipynb #cf0639fc
 MARKER = 'video2lora.json'   # the file that marks a folder as video2lora's own output, and says of which kind
@@ -289,9 +290,82 @@ _RULES = {'positive': (lambda v: v > 0, 'must be > 0'), 'nonneg': (lambda v: v >
           'fraction': (lambda v: 0 <= v <= 1, 'must be between 0 and 1')}
 
 def check_ranges(cfg, **rules):
-    "Raise `ConfigError` for the first field of `cfg` outside its rule ('positive', 'nonneg' or 'fraction'); rules as `field='positive'`."
+    "Raise `ConfigError` for the first field of `cfg` outside its rule ('positive', 'nonneg' or 'fraction'); rules as `field='positive'`. NaN and infinity are never in range."
     for name, rule in rules.items():
         ok, says = _RULES[rule]
         v = getattr(cfg, name)
         if isinstance(v, bool) or not isinstance(v, (int, float)): raise ConfigError(name, f"must be a number, got {v!r}")
+        if not math.isfinite(v): raise ConfigError(name, f"must be a finite number, got {v!r}")
         if not ok(v): raise ConfigError(name, f"{says}, got {v!r}")
+
+# %% ../nbs/00a_io.ipynb #88b11ba4
+class InputError(ValueError):
+    "A file handed to video2lora that it will not read: missing, not a regular file, too large, not UTF-8 or not strict JSON."
+
+def regular_file(path, what:str='file') -> Path:
+    "`path` if it is a regular file (a link to one is fine); a folder, pipe, device or socket raises `InputError` in one line, without opening it."
+    p = Path(path)
+    try: st = os.stat(p)
+    except FileNotFoundError: raise InputError(f"{p}: no such {what}") from None
+    except OSError as e: raise InputError(f"{p}: cannot read the {what} ({e.strerror or e})") from None
+    if stat.S_ISDIR(st.st_mode): raise InputError(f"{p}: is a folder, not a {what}")
+    if not stat.S_ISREG(st.st_mode): raise InputError(f"{p}: is not a regular file (a pipe, device or socket); video2lora reads a {what} only from a regular file")
+    return p
+
+MAX_JSON_BYTES = 64 << 20    # a JSON file video2lora reads is at most this long (an adapter's config is a few KB)
+MAX_JSON_DEPTH = 32          # and nested at most this deep
+
+def _no_duplicates(pairs):
+    d = {}
+    for k, v in pairs:
+        if k in d: raise ValueError(f"key {k!r} appears twice in one object")
+        d[k] = v
+    return d
+
+def _depth(v) -> int:
+    "How deeply `v` nests lists and dicts (iteratively: no recursion limit)."
+    todo, deepest = [(v, 1)], 0
+    while todo:
+        x, d = todo.pop()
+        if isinstance(x, (dict, list)):
+            deepest = max(deepest, d)
+            todo += [(y, d + 1) for y in (x.values() if isinstance(x, dict) else x)]
+    return deepest
+
+def loads_strict(text:str, max_depth:int=MAX_JSON_DEPTH):
+    "Parse strict JSON: no NaN or Infinity, no key twice in one object, nested at most `max_depth`; a `ValueError` says what is wrong."
+    def constant(c): raise ValueError(f"{c} is not a JSON value")
+    if text.count('[') + text.count('{') > max_depth and _brackets_deeper(text, max_depth):
+        raise ValueError(f"nested more than {max_depth} levels deep")
+    try: v = json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=constant)
+    except RecursionError: raise ValueError(f"nested more than {max_depth} levels deep") from None
+    if _depth(v) > max_depth: raise ValueError(f"nested more than {max_depth} levels deep")
+    return v
+
+def _brackets_deeper(text:str, max_depth:int) -> bool:
+    "Whether the brackets of `text` (outside strings) open deeper than `max_depth`: checked before parsing, so the parser never recurses that far."
+    depth, in_str, esc = 0, False, False
+    for ch in text:
+        if in_str:
+            if esc: esc = False
+            elif ch == '\\': esc = True
+            elif ch == '"': in_str = False
+        elif ch == '"': in_str = True
+        elif ch in '[{':
+            depth += 1
+            if depth > max_depth: return True
+        elif ch in ']}': depth -= 1
+    return False
+
+def read_json(path, what:str='JSON file', expect:type|None=dict, max_bytes:int=MAX_JSON_BYTES):
+    "The strict JSON in the regular file `path` (of type `expect`, if given); anything else raises `InputError` in one line naming `what`."
+    p = regular_file(path, what)
+    if p.stat().st_size > max_bytes: raise InputError(f"{p}: {p.stat().st_size:,} bytes is too large for a {what} (at most {max_bytes:,})")
+    try: text = p.read_bytes().decode('utf-8-sig')
+    except UnicodeDecodeError as e: raise InputError(f"{p}: corrupt {what}: not UTF-8 text ({e.reason} at byte {e.start})") from None
+    except OSError as e: raise InputError(f"{p}: cannot read the {what} ({e.strerror or e})") from None
+    try: v = loads_strict(text)
+    except ValueError as e: raise InputError(f"{p}: corrupt {what}: {e}") from None
+    if expect is not None and not isinstance(v, expect):
+        raise InputError(f"{p}: corrupt {what}: a JSON {'object' if expect is dict else expect.__name__} is expected, not {type(v).__name__}")
+    return v
