@@ -19,12 +19,13 @@ class Case:
     args: list          # arguments after the verb; '{D}' is the inputs folder
     code: int           # exit status expected
     expect: str         # a phrase the message (stderr, or stdout when the exit status is 0) must contain
+    stdin: bytes = b''  # what the command reads on standard input
 
     @property
     def id(self) -> str: return f"{self.verb}: {self.bad}"
 
 
-def C(verb, bad, args, expect, code=2): return Case(verb, bad, shlex.split(args), code, expect)
+def C(verb, bad, args, expect, code=2, stdin=b''): return Case(verb, bad, shlex.split(args), code, expect, stdin)
 
 CASES = [
     # internalize: the video
@@ -37,6 +38,7 @@ CASES = [
     C('internalize', 'one-frame video', '{D}/one.mp4 -o {D}/out-one', '1 frame, repeated to 12', code=0),
     C('internalize', 'huge resolution (3840x2160)', '{D}/huge.mp4 -o {D}/out-huge', 'internalized', code=0),
     C('internalize', 'longer than an hour (3,700 s)', '{D}/long.mp4 -o {D}/out-long', 'internalized', code=0),
+    C('internalize', '--segments more than the video has frames', '{D}/good.mp4 -o {D}/out-a --segments 1000000000', '1,000,000,000 segments need at least 1,000,000,000 frames; the video has 12'),
     # internalize: the output
     C('internalize', '-o an existing file', '{D}/good.mp4 -o {D}/afile', 'a file is already there'),
     C('internalize', "-o a user's non-empty folder", '{D}/good.mp4 -o {D}/notes', 'not written by video2lora'),
@@ -54,6 +56,8 @@ CASES = [
     C('ask', 'corrupt video2lora.json', '{D}/bad-meta "how many objects appear?"', 'corrupt video2lora.json'),
     C('ask', 'adapter of another model', '{D}/other-model "how many objects appear?"', 'decoder layers'),
     C('ask', '--with-video not a video', '{D}/adapter "how many objects appear?" --with-video {D}/text.mp4', 'not a video file'),
+    C('ask', "'-' with nothing on standard input", '{D}/adapter -', 'no questions on standard input'),
+    C('ask', "'-' with bytes that are not UTF-8 on standard input", '{D}/adapter -', 'standard input, line 2: not UTF-8 text', stdin=b'how many objects appear?\n\xff\xfe\n'),
     # vocab
     C('vocab', '--model missing folder', '--model {D}/nope', 'no such model folder'),
     # world
@@ -65,6 +69,9 @@ CASES = [
     C('world', '--clips abc', '--clips abc --out {D}/w1', "argument --clips: an integer expected, got 'abc'"),
     C('world', "--out a user's non-empty folder", '--clips 1 --out {D}/notes', 'not written by video2lora'),
     C('world', '--out an existing file', '--clips 1 --out {D}/afile', 'a file is already there'),
+    C('world', '--size 100000 (one clip would not fit in memory)', '--size 100000 --out {D}/w1', 'drawing one clip of 12 frames of 100,000x100,000 would need about'),
+    C('world', '--clips 10^12 (its records would not fit in memory)', '--clips 1000000000000 --out {D}/w1', 'the records of 1,000,000,000,000 clips would need about'),
+    C('world', '--frames nan', '--frames nan --out {D}/w1', "argument --frames: an integer expected, got 'nan'"),
     # demo
     C('demo', '--clips 0', '--clips 0 --out {D}/d1', 'argument --clips: must be >= 1, got 0'),
     C('demo', "--out a user's non-empty folder", '--clips 1 --out {D}/notes', 'not written by video2lora'),
@@ -73,7 +80,9 @@ CASES = [
     C('train', '--steps 0', '--steps 0 --out {D}/t1', '--steps must be > 0, got 0'),
     C('train', '--lr -1', '--lr -1 --out {D}/t1', '--lr must be > 0, got -1.0'),
     C('train', '--caption-frac 2', '--caption-frac 2 --out {D}/t1', '--caption-frac must be between 0 and 1, got 2.0'),
-    C('train', '--batch-size abc', '--batch-size abc --out {D}/t1', "argument --batch-size: invalid int value: 'abc'"),
+    C('train', '--batch-size abc', '--batch-size abc --out {D}/t1', "argument --batch-size: an integer expected, got 'abc'"),
+    C('train', '--lr nan', '--lr nan --out {D}/t1', "argument --lr: a finite number expected, got 'nan'"),
+    C('train', '--memory-budget-gb inf', '--memory-budget-gb inf --out {D}/t1', "argument --memory-budget-gb: a finite number expected, got 'inf'"),
     C('train', '--stop-after 0', '--stop-after 0 --out {D}/t1', 'argument --stop-after: must be >= 1, got 0'),
     C('train', "--out a user's non-empty folder", '--steps 2 --out {D}/notes', 'not written by video2lora'),
     C('train', '--model missing folder', '--model {D}/nope --out {D}/t2', 'no saved model'),
@@ -87,6 +96,8 @@ CASES = [
     # eval
     C('eval', '--clips 0', '--clips 0 --out {D}/e1', 'argument --clips: must be >= 1, got 0'),
     C('eval', '--margin -0.1', '--margin -0.1 --out {D}/e1', 'argument --margin: must be > 0, got -0.1'),
+    C('eval', '--margin nan', '--margin nan --out {D}/e1', "argument --margin: a finite number expected, got 'nan'"),
+    C('eval', '--clips 10^12 (their frames would not fit in memory)', '--clips 1000000000000 --out {D}/e1', 'eval: 1,000,000,000,000 clips of 12 frames (their frames and adapters) would need about'),
     C('eval', "--out a user's non-empty folder", '--clips 1 --out {D}/notes', 'not written by video2lora'),
     C('eval', '--data a manifest with problems', '--data {D}/baddata --out {D}/e2', "line 2: not JSON"),
     C('eval', '--data split missing', '--data {D}/aworld --split val --out {D}/e2', "no videos of split 'val' (splits: test 1)"),
@@ -97,6 +108,7 @@ CASES = [
     # bench
     C('bench', '--repeats 0', '--repeats 0 --out {D}/b1', 'argument --repeats: must be >= 1, got 0'),
     C('bench', '--frames -1', '--frames -1 --out {D}/b1', 'argument --frames: must be >= 1, got -1'),
+    C('bench', '--frames 5000 (beyond the paper\'s longest)', '--frames 5000 --out {D}/b1', 'argument --frames: must be <= 1,024, got 5000'),
     C('bench', '--report missing JSON', '--report {D}/nope.json', 'no such benchmark JSON'),
     C('bench', '--report corrupt JSON', '--report {D}/notes/bench.json', 'not a benchmark JSON'),
     C('bench', "--out a user's non-empty folder", '--models tiny --frames 4 --out {D}/notes', 'not written by video2lora'),
@@ -175,7 +187,8 @@ def run_case(case:Case, D:Path, video2lora:str) -> tuple:
     "Run a case: `(exit status, message, stdout, stderr, peak RSS in MiB of the command)`."
     args = [a.replace('{D}', str(D)) for a in case.args]
     cmd = [sys.executable, '-c', _MEASURE, video2lora, case.verb, *args]
-    r = subprocess.run(cmd, capture_output=True, text=True, cwd=D, timeout=600)
+    r = subprocess.run(cmd, capture_output=True, cwd=D, timeout=600, input=case.stdin)
+    r.stdout, r.stderr = r.stdout.decode('utf-8', 'replace'), r.stderr.decode('utf-8', 'replace')
     rss = float(r.stderr.rsplit('\n', 2)[-2].split()[-1]) if 'PEAK_RSS_MIB' in r.stderr else float('nan')
     err = '\n'.join(l for l in r.stderr.splitlines() if not l.startswith('PEAK_RSS_MIB'))
     text = err if case.code != 0 else r.stdout

@@ -4,7 +4,7 @@
 
 # %% ../nbs/20_cli.ipynb #9742d99d
 from __future__ import annotations
-import argparse, json, signal, sys, time
+import argparse, json, math, os, signal, sys, time
 from dataclasses import fields, MISSING
 from pathlib import Path
 
@@ -13,9 +13,10 @@ from .video import VideoError, video_info, frame_grid
 from .world import WorldConfig, generate_world, show_world_clip
 
 # %% auto #0
-__all__ = ['positive', 'nonneg', 'split_counts', 'cmd_world', 'Parser', 'number', 'add_config_args', 'config_from_args',
-           'cmd_tiny_train', 'cmd_tiny_eval', 'cmd_internalize', 'cmd_ask', 'cmd_vocab', 'cmd_demo', 'cmd_train',
-           'cmd_eval', 'cmd_bench', 'build_parser', 'main']
+__all__ = ['positive', 'nonneg', 'MAX_QUESTIONS', 'EXPECTED', 'split_counts', 'check_world_size', 'cmd_world', 'Parser', 'number',
+           'fits', 'add_config_args', 'config_from_args', 'cmd_tiny_train', 'cmd_tiny_eval', 'check_segments',
+           'cmd_internalize', 'read_questions', 'cmd_ask', 'cmd_vocab', 'cmd_demo', 'cmd_train', 'check_eval_size',
+           'cmd_eval', 'cmd_bench', 'build_parser', 'one_line', 'main']
 
 # %% ../nbs/20_cli.ipynb #85905d0c
 def split_counts(text:str) -> dict:
@@ -29,12 +30,20 @@ def split_counts(text:str) -> dict:
         out[name.strip()] = int(n)
     return out
 
+def check_world_size(cfg:WorldConfig, n_clips:int, out):
+    "Refuse a world too large to draw or to keep, before drawing it: a clip is drawn in float32 at `supersample` x its size; on disk H.264 keeps about 1/40 of its pixels."
+    per_clip = cfg.n_frames * (cfg.size * cfg.supersample) ** 2 * 3 * 4 + cfg.n_frames * cfg.size ** 2 * 3   # the float32 drawing + its uint8 frames
+    fits(per_clip, f"drawing one clip of {cfg.n_frames:,} frames of {cfg.size:,}x{cfg.size:,}")
+    fits(n_clips * 4096, f"the records of {n_clips:,} clips")           # captions, questions and answers, kept until the manifest is written
+    fits(n_clips * max(4096, cfg.n_frames * cfg.size ** 2 * 3 // 40), f"{n_clips:,} clips of {cfg.n_frames:,} frames of {cfg.size:,}x{cfg.size:,}", 'disk', out)
+
 def cmd_world(args) -> int:
     "Generate a few world clips, read them back, print their captions and questions, save a figure."
     cfg = WorldConfig(n_frames=args.frames, size=args.size)
     out = check_output(args.out, 'world')                               # refuse a user's folder before any work
-    t0 = time.time()
     counts = args.splits or {'test': args.clips}
+    check_world_size(cfg, sum(counts.values()), out)
+    t0 = time.time()
     clips = generate_world(out, cfg, counts=counts, seed=args.seed, progress=sum(counts.values()) > 50)
     print(f"wrote {len(clips)} clips to {out} in {time.time() - t0:.2f}s (manifest: {out/'manifest.jsonl'}, the data-set format of `train --data`)")
     for c in clips[:4]:
@@ -56,17 +65,33 @@ class Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message} (see `{self.prog} --help`)\n")
 
 def number(kind=int, lo=None, hi=None, lo_open:bool=False):
-    "An argparse type: a number of `kind` within [lo, hi] (lo excluded if `lo_open`), refused in one line otherwise."
+    "An argparse type: a finite number of `kind` within [lo, hi] (lo excluded if `lo_open`), refused in one line otherwise."
     def parse(text:str):
         try: v = kind(text)
         except ValueError: raise argparse.ArgumentTypeError(f"{'an integer' if kind is int else 'a number'} expected, got {text!r}")
+        if not math.isfinite(v): raise argparse.ArgumentTypeError(f"a finite number expected, got {text!r}")
         if lo is not None and (v <= lo if lo_open else v < lo): raise argparse.ArgumentTypeError(f"must be {'>' if lo_open else '>='} {lo}, got {text}")
-        if hi is not None and v > hi: raise argparse.ArgumentTypeError(f"must be <= {hi}, got {text}")
+        if hi is not None and v > hi: raise argparse.ArgumentTypeError(f"must be <= {hi:,}, got {text}")
         return v
     parse.__name__ = kind.__name__
     return parse
 
 positive, nonneg = number(int, 1), number(int, 0)
+
+def fits(need:int, # bytes the work would take
+         what:str, # the work, for the message ('12 frames of 4096x4096')
+         where:str='memory', # 'memory' or 'disk'
+         folder='.', # where it would be written (disk)
+        ):
+    "Refuse work whose arithmetic says it cannot fit, before it starts: one line with what it would need and what there is."
+    from video2lora.states import available_memory, fmt_bytes
+    import shutil
+    if where == 'memory': have = available_memory()
+    else:
+        p = Path(folder).absolute()
+        while not p.exists(): p = p.parent
+        have = shutil.disk_usage(p).free
+    if need > have: raise ValueError(f"{what} would need about {fmt_bytes(need)} of {where}; {fmt_bytes(have)} is available")
 
 def _field_docs(cls) -> dict:
     "The comment beside each field of a config dataclass (its documentation), from the source."
@@ -84,16 +109,18 @@ def add_config_args(parser, cls, skip:tuple=()):
         default = f.default if f.default is not MISSING else f.default_factory()
         help = f"{docs.get(f.name, '')} (default: {default!r})"
         if t == 'bool': parser.add_argument(opt, dest=f.name, action=argparse.BooleanOptionalAction, default=None, help=help)
-        elif t in ('int', 'float', 'str'): parser.add_argument(opt, dest=f.name, type={'int': int, 'float': float, 'str': str}[t], default=None, help=help)
+        elif t in ('int', 'float', 'str'): parser.add_argument(opt, dest=f.name, type={'int': number(int), 'float': number(float), 'str': str}[t], default=None, help=help)
         elif t.startswith('tuple'): parser.add_argument(opt, dest=f.name, nargs='+', default=None, help=help,
-                                                       type=float if 'float' in t else int if 'int' in t else str)
+                                                       type=number(float) if 'float' in t else number(int) if 'int' in t else str)
         elif t == 'dict': parser.add_argument(opt, dest=f.name, type=_json_dict, default=None, help=help + " as JSON, e.g. '{\"rank\": 16}'")
         else: raise TypeError(f"{cls.__name__}.{f.name}: no command-line option for type {t}")
 
 def _json_dict(text:str) -> dict:
-    try: v = json.loads(text)
-    except ValueError: raise argparse.ArgumentTypeError(f"JSON expected, got {text!r}")
-    if not isinstance(v, dict): raise argparse.ArgumentTypeError(f"a JSON object expected, got {text!r}")
+    from video2lora.io import loads_strict
+    shown = text if len(text) <= 60 else text[:57] + '...'
+    try: v = loads_strict(text)
+    except ValueError as e: raise argparse.ArgumentTypeError(f"strict JSON expected ({e}), got {shown!r}")
+    if not isinstance(v, dict): raise argparse.ArgumentTypeError(f"a JSON object expected, got {shown!r}")
     return v
 
 def config_from_args(args, cls, **extra):
@@ -119,6 +146,8 @@ def cmd_tiny_eval(args) -> int:
     "Evaluate a tiny SmolVLM on the held-out world splits (video in context); write eval.json into the output folder."
     from video2lora.tiny_recipe import evaluate_tiny, results_table
     out = check_output(args.out, 'tiny-eval')
+    frames = WorldConfig().n_frames * WorldConfig().size ** 2 * 3         # a test clip's frames; a long clip has 8x as many
+    fits((args.clips + 8 * args.long_clips + args.heldout_clips) * (2 * frames + 4096), f"tiny-eval of {args.clips:,} + {args.long_clips:,} long + {args.heldout_clips:,} held-out clips")
     res = evaluate_tiny(args.model, n_test=args.clips, n_long=args.long_clips, n_heldout=args.heldout_clips, seed=args.seed)
     res['command'] = 'video2lora ' + ' '.join(sys.argv[1:])
     write_folder_atomic(out, lambda tmp: (tmp/'eval.json').write_text(json.dumps(res, indent=1)), 'tiny-eval')
@@ -133,12 +162,24 @@ def _pipeline(args):
     from video2lora.pipeline import Video2LoRA
     return Video2LoRA.load(getattr(args, 'model', None), getattr(args, 'hypernet', None))
 
+def check_segments(v2l, video, segments:int):
+    "Refuse `--segments` the video cannot make, or whose frames and layer states cannot fit in memory, before decoding anything."
+    from video2lora.states import estimate_states
+    info = video_info(video)
+    if segments > 1 and segments > info.n_frames:
+        raise ValueError(f"{video}: {segments:,} segments need at least {segments:,} frames; the video has {info.n_frames:,}")
+    per = v2l.n_frames or 64                                            # frames read per segment
+    S = v2l.builder.image_size
+    est = estimate_states(v2l.vlm.config, v2l.builder, per, segments)   # bf16; internalizing holds them in float32
+    fits(segments * per * S * S * 3 * 5 + 2 * est.total, f"{segments:,} segments of {per} frames")
+
 def cmd_internalize(args) -> int:
     "Internalize a video file into a peft-format adapter folder."
     from video2lora.pipeline import frames_report, describe_frames
     out = check_output(args.out, 'adapter')                             # before loading anything
     video_info(args.video)                                              # a bad video: one line, before the model loads
     v2l = _pipeline(args)
+    check_segments(v2l, args.video, args.segments)
     t0 = time.perf_counter()
     segs, clip = v2l.internalize_segments(args.video, args.segments)
     adapter = v2l.compose_segments(segs)
@@ -157,18 +198,43 @@ def cmd_internalize(args) -> int:
               f"(indices {rep['frame_indices']}, recorded in {folder/'video2lora.json'})")
     return 0
 
+MAX_QUESTIONS = 10_000   # questions `ask` takes in one run
+
+def read_questions(args_questions:list, stdin=None) -> list:
+    "The questions of `ask`: its arguments, with '-' standing for standard input, one question per line (blank lines skipped)."
+    out = []
+    for q in args_questions:
+        if q != '-': out.append(q); continue
+        raw = (stdin or sys.stdin.buffer).read(MAX_QUESTIONS * 4096 + 1)
+        if len(raw) > MAX_QUESTIONS * 4096: raise ValueError(f"standard input holds more than {MAX_QUESTIONS * 4096:,} bytes of questions")
+        for k, line in enumerate(raw.split(b'\n')):
+            try: text = line.decode('utf-8').rstrip('\r')
+            except UnicodeDecodeError as e: raise ValueError(f"standard input, line {k + 1}: not UTF-8 text ({e.reason} at byte {e.start})") from None
+            if text.strip(): out.append(text)
+        if not any(q.strip() for q in out): raise ValueError("no questions on standard input: give one per line")
+    if len(out) > MAX_QUESTIONS: raise ValueError(f"{len(out):,} questions; `ask` takes at most {MAX_QUESTIONS:,} in one run")
+    return out
+
 def cmd_ask(args) -> int:
-    "Answer a question from an adapter folder (zero visual tokens), optionally also with the video in context."
+    "Answer questions from an adapter folder (zero visual tokens), optionally also with the video in context; the model loads once."
     from video2lora.pipeline import check_question, QuestionError
-    if not args.question.strip(): raise QuestionError("the question is empty: ask something about the video")
+    questions = read_questions(args.question)
+    for q in questions:
+        if not q.strip(): raise QuestionError("the question is empty: ask something about the video")
     if args.with_video: video_info(args.with_video)
     v2l = _pipeline(args)
-    check_question(v2l.tok, args.question)
-    a = v2l.ask(args.adapter, args.question)
-    print(f"adapter: {a.shown}\n  prompt {a.prompt_tokens} tokens ({a.visual_tokens} visual), time to first token {1e3 * a.ttft:.1f} ms")
-    if args.with_video:
-        v = v2l.ask_video(args.with_video, args.question)
-        print(f"video in context: {v.shown}\n  prompt {v.prompt_tokens} tokens ({v.visual_tokens} visual), time to first token {1e3 * v.ttft:.1f} ms")
+    for q in questions: check_question(v2l.tok, q)                      # every question before any answer
+    adapter = v2l.load_adapter(args.adapter)
+    clip, dur = (v2l.read(args.with_video), video_info(args.with_video).duration) if args.with_video else (None, None)
+    v2l.ask(adapter, questions[0])                                      # warm-up, untimed: the first forward of a process pays for setup
+    if clip is not None: v2l.ask_video(args.with_video, questions[0], clip=clip, duration=dur)
+    for q in questions:
+        a = v2l.ask(adapter, q)
+        if len(questions) > 1: print(f"Q: {q}")
+        print(f"adapter: {a.shown}\n  prompt {a.prompt_tokens} tokens ({a.visual_tokens} visual), time to first token {1e3 * a.ttft:.1f} ms (warm)")
+        if clip is not None:
+            v = v2l.ask_video(args.with_video, q, clip=clip, duration=dur)
+            print(f"video in context: {v.shown}\n  prompt {v.prompt_tokens} tokens ({v.visual_tokens} visual), time to first token {1e3 * v.ttft:.1f} ms (warm)")
     return 0
 
 def cmd_vocab(args) -> int:
@@ -192,6 +258,7 @@ def cmd_demo(args) -> int:
     import numpy as np
     t0 = time.perf_counter()
     out = check_output(args.out, 'demo')
+    check_world_size(WorldConfig(), args.clips, out)
     v2l = _pipeline(args)
     rows, clips, shown = [], [], {}
     def write(tmp):                                                     # the whole demo folder appears at once
@@ -202,14 +269,16 @@ def cmd_demo(args) -> int:
             v2l.save(adapter, tmp/'adapters'/c.id, out/'world'/c.path, frames)     # records where the video will be
             shown.setdefault('frames', frames.frames); shown.setdefault('clip', c.id)
             print(f"\n{c.id}: {c.caption}\n  internalized in {1e3 * t_int:.0f} ms -> {out/'adapters'/c.id}")
-            print(f"  {'question':40s} {'truth':14s} | {'adapter':14s} ok {'tok':>4s} {'ttft':>7s} | {'video in context':14s} ok {'tok':>4s} {'ttft':>7s}")
-            for q in c.qa:
-                a, b = v2l.ask(adapter, q['question']), v2l.ask_video(video, q['question'], clip=frames, duration=c.duration)
+            if not rows: v2l.ask(adapter, c.qa[0]['question']); v2l.ask_video(video, c.qa[0]['question'], clip=frames, duration=c.duration)   # warm-up, untimed
+            answers = [(q, v2l.ask(adapter, q['question']), v2l.ask_video(video, q['question'], clip=frames, duration=c.duration)) for q in c.qa]
+            w = max(len(x) for q, a, b in answers for x in (q['answer'], a.shown, b.shown, 'adapter'))   # answers are never cut
+            print(f"  {'question':40s} {'truth':{w}s} | {'adapter':{w}s} ok {'tok':>4s} {'ttft':>7s} | {'video in context':{w}s} ok {'tok':>4s} {'ttft':>7s}")
+            for q, a, b in answers:
                 rows.append(dict(clip=c.id, question=q['question'], type=q['type'], truth=q['answer'], adapter=a.text, video=b.text, a_tokens=a.prompt_tokens,
                                  v_tokens=b.prompt_tokens, v_visual=b.visual_tokens, a_ttft=a.ttft, v_ttft=b.ttft, internalize=t_int))
                 ok = lambda x: 'Y ' if x == q['answer'] else '. '
-                print(f"  {q['question']:40s} {q['answer']:14s} | {a.shown[:14]:14s} {ok(a.text)} {a.prompt_tokens:4d} {1e3 * a.ttft:5.1f}ms "
-                      f"| {b.shown[:14]:14s} {ok(b.text)} {b.prompt_tokens:4d} {1e3 * b.ttft:5.1f}ms")
+                print(f"  {q['question']:40s} {q['answer']:{w}s} | {a.shown:{w}s} {ok(a.text)} {a.prompt_tokens:4d} {1e3 * a.ttft:5.1f}ms "
+                      f"| {b.shown:{w}s} {ok(b.text)} {b.prompt_tokens:4d} {1e3 * b.ttft:5.1f}ms")
         (tmp/'demo.json').write_text(json.dumps(rows, indent=1))
         if args.figure: _demo_figure(rows, len(clips), shown['frames'], shown['clip']).savefig(tmp/'demo.png', dpi=120, bbox_inches='tight')
     write_folder_atomic(out, write, 'demo', dict(command='video2lora ' + ' '.join(sys.argv[1:])))
@@ -219,7 +288,7 @@ def cmd_demo(args) -> int:
     print(f"\n{len(rows)} questions on {len(clips)} clips: accuracy adapter {acc_a:.2f} vs video in context {acc_v:.2f}; "
           f"the two agree on {agree:.2f}")
     print(f"prompt tokens: adapter {med('a_tokens'):.0f} (0 visual) vs video {med('v_tokens'):.0f} ({med('v_visual'):.0f} visual), "
-          f"{med('v_tokens') / med('a_tokens'):.0f}x fewer; median time to first token {1e3 * med('a_ttft'):.1f} ms vs "
+          f"{med('v_tokens') / med('a_tokens'):.0f}x fewer; median time to first token (warm) {1e3 * med('a_ttft'):.1f} ms vs "
           f"{1e3 * med('v_ttft'):.1f} ms ({med('v_ttft') / med('a_ttft'):.1f}x); one-time internalization {1e3 * med('internalize'):.0f} ms per clip")
     if args.figure: print(f"figure: {out/'demo.png'}; table: {out/'demo.json'}")
     print(f"demo done in {time.perf_counter() - t0:.1f}s")
@@ -247,15 +316,20 @@ def _demo_figure(rows:list, n_clips:int, frames=None, # (N, H, W, 3) of the firs
         tab.auto_set_font_size(False); tab.set_fontsize(8); tab.scale(1, 1.25)
         for (row, col), cell in tab.get_celld().items():
             if row and col >= 2: cell.set_facecolor('#e3f2e3' if cells[row - 1][col].startswith('✓') else '#f8d7d7')
-        ax.set_title(f"its {len(mine)} questions, answered both ways (✓ right, ✗ wrong)", fontsize=9)
-    bars = [(acc('adapter'), acc('video'), f'exact match, all {len(rows)} questions', '{:.2f}'),
-            (med('a_tokens'), med('v_tokens'), 'prompt tokens (median)', '{:.0f}'),
-            (1e3 * med('a_ttft'), 1e3 * med('v_ttft'), 'time to first token, ms (median)', '{:.1f}')]
-    for k, (a, v, title, fmt) in enumerate(bars):
+        ax.set_title(f"one clip ({clip_id}): its {len(mine)} questions, answered both ways (✓ right, ✗ wrong)", fontsize=9)
+    every = f"all {len(rows)} questions of the {n_clips} clip{'s' * (n_clips != 1)}"
+    bars = [(acc('adapter'), acc('video'), f'exact match, {every}', '{:.2f}', 1.0),
+            (med('a_tokens'), med('v_tokens'), f'prompt tokens (median, {every})', '{:.0f}', None),
+            (1e3 * med('a_ttft'), 1e3 * med('v_ttft'), 'time to first token, ms (median, warm)', '{:.1f}', None)]
+    for k, (a, v, title, fmt, top) in enumerate(bars):
         ax = fig.add_subplot(grid[k, 2]) if frames is not None else fig.add_subplot(1, 3, k + 1)
         ax.barh(names, [a, v], color=colours); ax.set_title(title, fontsize=9); ax.invert_yaxis()
-        for y, x in enumerate([a, v]): ax.text(x, y, ' ' + fmt.format(x), va='center', fontsize=8)
-        ax.set_xlim(0, max(a, v) * 1.25 or 1); ax.tick_params(labelsize=8)
+        hi = top or max(a, v) * 1.3 or 1                                # a share ends at 1; a count or a time leaves room for its label
+        for y, x in enumerate([a, v]):                                  # the value inside the bar's end when it would leave the axis
+            inside = x > 0.8 * hi
+            ax.text(x, y, fmt.format(x) + ' ' if inside else ' ' + fmt.format(x), va='center', ha='right' if inside else 'left', fontsize=8,
+                    color='white' if inside else 'black')
+        ax.set_xlim(0, hi); ax.tick_params(labelsize=8)
     fig.suptitle(f'video2lora demo: {len(rows)} questions on {n_clips} world clips, tiny SmolVLM on CPU', fontsize=10)
     fig.tight_layout()
     return fig
@@ -270,6 +344,12 @@ def cmd_train(args) -> int:
     res = train_hypernet(cfg, args.out, command='video2lora ' + ' '.join(sys.argv[1:]), stop_after=args.stop_after)
     print(f"done: step {res['step']} in {res['seconds'] / 60:.1f} min; hypernetwork in {Path(args.out)/'hypernet'}")
     return 0
+
+def check_eval_size(v2l, n_clips:int, n_frames:int, what:str):
+    "Refuse an evaluation whose clips cannot be held in memory (their frames and one adapter per clip), before drawing any."
+    S, cfg = v2l.builder.image_size, v2l.hypernet.cfg
+    adapter = cfg.total_rank * sum(d_in + d_out for d_in, d_out in cfg.shapes.values()) * cfg.n_layers * 4
+    fits(n_clips * (n_frames * S * S * 3 + adapter + 4096), f"{what}: {n_clips:,} clips of {n_frames} frames (their frames and adapters)")
 
 def _write_eval(out:Path, res:dict, title:str) -> int:
     "Write an evaluation's results.json and conditions.png, atomically, and say where."
@@ -290,6 +370,7 @@ def _eval_dataset(args, out:Path) -> int:
     print(f"{args.data} ({args.split}): {dataset_summary(records)}")
     v2l = _pipeline(args)
     n_frames = args.frames or v2l.meta.get('train_config', {}).get('n_frames', 12)   # as the hypernetwork was trained
+    check_eval_size(v2l, len(records), n_frames, f"{args.data} ({args.split})")
     t0 = time.time()
     res = dict(test=evaluate_dataset(v2l.vlm, v2l.builder, v2l.hypernet, records, n_frames, args.margin, v2l.source_layer, args.seed),
                data=str(args.data), split=args.split, seconds=0.0, command='video2lora ' + ' '.join(sys.argv[1:]))
@@ -308,6 +389,7 @@ def cmd_eval(args) -> int:
     out = check_output(args.out, 'eval')
     if args.data: return _eval_dataset(args, out)
     v2l = _pipeline(args)
+    check_eval_size(v2l, args.clips + args.heldout_clips, WorldConfig().n_frames, 'eval')
     t0 = time.time()
     test = [draw_clip(WorldConfig(), args.seed, 'test', i) for i in range(args.clips)]
     res = dict(test=evaluate_conditions(v2l.vlm, v2l.builder, v2l.hypernet, test, margin=args.margin, finetune_clips=args.finetune_clips, finetune_lr=args.finetune_lr, seed=args.seed,
@@ -421,10 +503,12 @@ def build_parser() -> argparse.ArgumentParser:
     i.add_argument('--keep-segments', action='store_true', help='also write each segment adapter inside the folder (segment-1, ...)')
     model_args(i); i.set_defaults(func=cmd_internalize)
     a = sub.add_parser('ask', help='answer a question from an adapter folder, with zero visual tokens',
-                       description='Answer a question from an adapter folder, with zero visual tokens. The tiny model reads only '
+                       description='Answer questions from an adapter folder, with zero visual tokens; the model loads once for all '
+                                   'of them, and times are measured warm (after one untimed answer). The tiny model reads only '
                                    'the words of its world, in lower case (`video2lora vocab` lists them); a question with other '
                                    'words is refused, naming them.')
-    a.add_argument('adapter', help='adapter folder written by `video2lora internalize`'); a.add_argument('question', help='the question (see `video2lora vocab`)')
+    a.add_argument('adapter', help='adapter folder written by `video2lora internalize`')
+    a.add_argument('question', nargs='+', help="one or more questions (see `video2lora vocab`); '-' reads questions from standard input, one per line")
     a.add_argument('--with-video', default=None, help='also answer with this video in context, for comparison')
     model_args(a); a.set_defaults(func=cmd_ask)
     v = sub.add_parser('vocab', help="list the words the model's tokenizer knows (questions may use only these)")
@@ -460,7 +544,7 @@ def build_parser() -> argparse.ArgumentParser:
     mode.add_argument('--quick', action='store_true', help='256M and 500M at 4-16 frames, 3 repeats (a few minutes on 2 CPU cores)')
     mode.add_argument('--full', action='store_true', help='adds 2.2B and 32-64 frames (about 40 minutes on 2 CPU cores)')
     b.add_argument('--models', nargs='+', default=None, help="override the models: 'tiny', 'smolvlm2-256m', 'smolvlm2-500m', 'smolvlm2-2.2b'")
-    b.add_argument('--frames', nargs='+', type=positive, default=None, help='override the timed frame counts')
+    b.add_argument('--frames', nargs='+', type=number(int, 1, 1024), default=None, help='override the timed frame counts (at most 1,024, the paper\'s longest)')
     b.add_argument('--repeats', type=positive, default=None, help='timed runs per measurement (median reported)')
     b.add_argument('--dtype', default=None, help='bfloat16 (default) or float32')
     b.add_argument('--device', default=None, help="'cpu' (default) or 'cuda'")
@@ -474,16 +558,28 @@ def build_parser() -> argparse.ArgumentParser:
 # %% ../nbs/20_cli.ipynb #42aeb7a0
 def _on_sigterm(signum, frame): sys.exit(128 + signum)               # unwind: `finally` blocks remove temporaries
 
+EXPECTED = (VideoError, OutputError, ValueError, FileNotFoundError, OSError)   # errors whose message is written for a person
+
+def one_line(e:BaseException) -> str:
+    "An exception as the one line a person reads: its message's first line (at most 300 characters); an unexpected one also named by its type."
+    if isinstance(e, ConfigError): return f"--{e.field.replace('_', '-')} {e.reason}"
+    lines = [l.strip() for l in str(e).splitlines() if l.strip()]
+    if isinstance(e, MemoryError): text = f"out of memory ({lines[0] if lines else 'an allocation failed'}); try fewer frames, clips or segments"
+    elif isinstance(e, RecursionError): text = f"input nested too deeply to read ({lines[0] if lines else 'recursion'})"
+    elif isinstance(e, EXPECTED): text = lines[0] if lines else type(e).__name__
+    else: text = f"unexpected {type(e).__name__}: {lines[0] if lines else 'no message'} (V2L_DEBUG=1 shows where)"
+    return text if len(text) <= 300 else text[:297] + '...'
+
 def main(argv:list|None=None) -> int:
-    "Entry point of the `video2lora` console script: bad input gives one line on stderr and exit status 2."
+    "Entry point of the `video2lora` console script: whatever goes wrong gives one line on stderr and exit status 2, never a traceback."
     args = build_parser().parse_args(argv)
     if argv is None: signal.signal(signal.SIGTERM, _on_sigterm)      # the console script (not a notebook's kernel)
     from transformers.utils import logging as hf_logging
     hf_logging.disable_progress_bar(); hf_logging.set_verbosity_error()   # stderr is for our one line, not loading bars
-    say = lambda msg: print(f"video2lora {args.command}: error: {msg}", file=sys.stderr)
     try: return args.func(args)
-    except ConfigError as e: say(f"--{e.field.replace('_', '-')} {e.reason}")
-    except (VideoError, OutputError, ValueError, FileNotFoundError, OSError) as e: say(str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__)
     except KeyboardInterrupt:
         print(f"video2lora {args.command}: interrupted", file=sys.stderr); return 130
+    except Exception as e:                                           # every failure, expected or not, is one line
+        if os.environ.get('V2L_DEBUG'): raise
+        print(f"video2lora {args.command}: error: {one_line(e)}", file=sys.stderr)
     return 2
