@@ -11,7 +11,8 @@ statuses = ['1 - Planning', '2 - Pre-Alpha', '3 - Alpha', '4 - Beta', '5 - Produ
 py_versions = '3.10 3.11 3.12 3.13'.split()
 
 requirements = shlex.split(cfg.get('requirements', ''))
-dev_requirements = shlex.split(cfg.get('dev_requirements', ''))
+extras = {k: shlex.split(cfg.get(f'{k}_requirements', '')) for k in ('tutorials', 'docs', 'dev')}
+extras['dev'] = list(dict.fromkeys(extras['docs'] + extras['tutorials'] + extras['dev']))   # [dev]: everything CI needs
 lic = licenses[cfg['license'].lower()]
 min_python = cfg['min_python']
 
@@ -28,7 +29,7 @@ setuptools.setup(
     include_package_data=True,
     package_data={'video2lora': ['assets/**/*']},
     install_requires=requirements,
-    extras_require={'dev': dev_requirements},
+    extras_require=extras,
     python_requires='>=' + min_python,
     long_description=open('README.md', encoding='utf-8').read(),
     long_description_content_type='text/markdown',

@@ -6,6 +6,10 @@
 - `video2lora train` is killed while it writes checkpoints: every checkpoint left is complete and consistent
   (the optimizer's step in every parameter state equals the trainer's step), and the run resumes to the end.
 - two `video2lora internalize` writing the same folder at once end with one complete adapter.
+- two `video2lora train` into one folder: the second is refused at once (the first holds the folder's lock), and
+  the lock goes with the first when it is killed; a log that is a symbolic link is refused, not written through.
+- what a user put where video2lora writes is never removed: an empty folder or a link inside an adapter folder
+  (the rewrite is refused), a folder named like one of video2lora's temporaries (left alone by the clean-up).
 
 Run `python -m pytest tests/test_crash_safety.py -q -s` to see the counts.
 """
@@ -89,8 +93,12 @@ def test_kill_internalize_many_times(two_videos):
         except Exception: kind = 'broken'
         counts[kind] += 1
         counts['leftovers'] += any('.v2l-' in q.name for q in d.iterdir())
-    # leftovers of killed writers are removed by the next write to the same place
+    # leftovers of killed writers are removed by the next write to the same place; a user's folder named like one is not
+    from video2lora.io import _HOST
+    dead = subprocess.run([sys.executable, '-c', 'import os; print(os.getpid())'], capture_output=True, text=True).stdout.strip()
+    mine = d/f'.dest.v2l-{_HOST}-{dead}-mine'; mine.mkdir(); (mine/'notes.txt').write_text('mine')
     p = cli(['internalize', va, '-o', dest]); _, err = p.communicate(timeout=300); assert p.returncode == 0, err
+    assert (mine/'notes.txt').read_text() == 'mine'; shutil.rmtree(mine)
     print(f"\nkill test (internalize over an existing adapter, SIGKILL): {N} kills, {counts['broken']} broken outputs, "
           f"{counts['old']} old adapter whole, {counts['new']} new adapter whole; {counts['in_write']} kills aimed inside the write "
           f"window; {counts['leftovers']} left a temporary folder, all removed by the next write")
@@ -149,3 +157,50 @@ def test_kill_training_checkpoints(tmp_path):
     assert json.loads((run/'checkpoint'/'trainer.json').read_text())['step'] == 60
     assert (run/'hypernet'/'hypernet.safetensors').exists()
     assert not [q for q in run.rglob('*') if '.v2l-' in q.name]
+
+
+def _run_args(run):
+    return ['train', '--out', run, '--steps', '5000', '--save-every', '0', '--pool', '8', '--batch-size', '4', '--eval-every', '0', '--threads', '1']
+
+
+def test_one_train_run_per_folder(tmp_path):
+    run = tmp_path/'run'
+    first = cli(_run_args(run))
+    t0 = time.time()
+    while time.time() - t0 < 180 and first.poll() is None:             # until the first run has claimed (and locked) the folder
+        if (run/'log.csv').exists(): break
+        time.sleep(0.1)
+    assert first.poll() is None, first.communicate()[1]
+    t0 = time.time()
+    second = cli(_run_args(run)); _, err = second.communicate(timeout=300)
+    print(f"\nsecond train into a busy folder: refused in {time.time() - t0:.1f} s: {err.strip()}")
+    assert second.returncode == 2 and err.count('\n') == 1
+    assert f"another video2lora process is writing {run} (pid {first.pid})" in err
+    first.send_signal(signal.SIGKILL); first.communicate()
+    third = cli(_run_args(run) + ['--stop-after', '1']); _, err = third.communicate(timeout=300)   # the lock went with the killed run
+    assert third.returncode == 0, err
+
+
+def test_train_never_writes_through_a_link(tmp_path):
+    run, theirs = tmp_path/'run', tmp_path/'theirs.csv'
+    theirs.write_text('a file outside the run folder')
+    p = cli(_run_args(run) + ['--stop-after', '1']); _, err = p.communicate(timeout=300); assert p.returncode == 0, err
+    (run/'log.csv').unlink(); (run/'log.csv').symlink_to(theirs)
+    p = cli(_run_args(run) + ['--stop-after', '1']); _, err = p.communicate(timeout=300)
+    assert p.returncode == 2 and err.count('\n') == 1 and 'log.csv: is a symbolic link' in err, err
+    assert theirs.read_text() == 'a file outside the run folder' and (run/'log.csv').is_symlink()
+
+
+def test_rewrite_keeps_what_the_user_put_in_an_adapter(two_videos):
+    d, (va, vb) = two_videos
+    dest = d/'keep'
+    p = cli(['internalize', va, '-o', dest]); _, err = p.communicate(timeout=300); assert p.returncode == 0, err
+    (d/'elsewhere').mkdir(exist_ok=True)
+    for name, make in [('empty', lambda p: p.mkdir()), ('link', lambda p: p.symlink_to(d/'elsewhere')), ('dangling', lambda p: p.symlink_to(d/'nowhere'))]:
+        before = sorted(q.name for q in dest.iterdir())
+        make(dest/name)
+        p = cli(['internalize', vb, '-o', dest]); _, err = p.communicate(timeout=300)
+        assert p.returncode == 2 and f"holds '{name}'" in err and err.count('\n') == 1, err
+        assert os.path.lexists(dest/name) and sorted(q.name for q in dest.iterdir()) == sorted(before + [name])
+        (dest/name).rmdir() if name == 'empty' else (dest/name).unlink()
+    assert adapter_state(dest)[0] == str(va)                          # the old adapter, untouched

@@ -44,7 +44,7 @@ def test_import_rejects_other_model_and_corrupt_files(tmp_path):
     with pytest.raises(AdapterMismatchError, match='this model has 30 decoder layers'):
         with apply_adapter(m256, ad): pass
     (tmp_path / 'a' / 'adapter.json').write_text('{"format": ')
-    with pytest.raises(AdapterFileError, match='corrupt JSON'): load_adapter(tmp_path / 'a')
+    with pytest.raises(AdapterFileError, match='adapter.json: corrupt JSON file'): load_adapter(tmp_path / 'a')
     (tmp_path / 'p' / 'adapter_model.safetensors').unlink()
     with pytest.raises(AdapterFileError, match='no adapter_model.safetensors'): import_peft(tmp_path / 'p', tiny)
 
@@ -70,13 +70,68 @@ def test_hypernet_adapter_exports_and_composes(tmp_path):
     with torch.no_grad():
         for p in h.head_B.values(): p.normal_(0, 0.05)
         ad = h(torch.randn(2, 4, 20, 192), torch.ones(2, 20, dtype=torch.bool))
-    comp = compose([ad[0], ad[1]], [0.5, 0.5])
-    assert comp.rank == 20
-    want = 0.5 * ad[0].delta(1, 'down_proj') + 0.5 * ad[1].delta(1, 'down_proj')
-    assert torch.allclose(comp.delta(1, 'down_proj'), want, atol=1e-6)
+    assert ad.shared_ranks == 2                                      # the hypernetwork says which ranks every video shares
+    comp = compose([ad[0], ad[1]], [0.5, 0.5])                       # by default the 2 bias ranks once, at weight 1
+    assert (comp.rank, comp.shared_ranks) == (8 + 8 + 2, 2)
+    key = (1, 'down_proj')
+    bias = ad.scaling * ad.B[key][0, :, -2:] @ ad.A[key][0, -2:]
+    want = 0.5 * (ad[0].delta(*key) - bias) + 0.5 * (ad[1].delta(*key) - bias) + bias
+    assert torch.allclose(comp.delta(*key), want, atol=1e-6)
+    naive = compose([ad[0], ad[1]], [0.5, 0.5], shared_ranks=0)
+    assert naive.rank == 20 and torch.allclose(naive.delta(*key), 0.5 * ad[0].delta(*key) + 0.5 * ad[1].delta(*key), atol=1e-6)
     export_peft(comp, tmp_path / 'c')
     ids = torch.randint(10, 200, (1, 7))
     with torch.no_grad():
         with apply_adapter(tiny, comp): ours = tiny(input_ids=ids).logits
         theirs = peft_load_strict(build_vlm(preset_config(TINY_PRESET), seed=0), tmp_path / 'c', 'seg').forward(input_ids=ids).logits
     assert torch.allclose(ours, theirs, atol=1e-5)
+
+
+def test_shared_ranks_survive_export_and_import(tmp_path):
+    "An adapter's shared ranks go into video2lora.json and come back, so a folder composes like the adapter it was."
+    tiny = build_vlm(preset_config(TINY_PRESET), seed=0)
+    h = HyperNetwork(HyperConfig.tiny(bias_rank=3))
+    with torch.no_grad(): ad = h(torch.randn(2, 4, 20, 192), torch.ones(2, 20, dtype=torch.bool))
+    for i in range(2): export_peft(ad[i], tmp_path / f'a{i}')
+    back = [import_peft(tmp_path / f'a{i}', tiny) for i in range(2)]
+    assert [b.shared_ranks for b in back] == [3, 3]
+    assert compose(back).rank == compose([ad[0], ad[1]]).rank == 8 + 8 + 3
+    save_adapter(ad, tmp_path / 'batched')
+    assert load_adapter(tmp_path / 'batched').shared_ranks == 3
+
+
+def test_adapter_files_refuse_non_finite_and_odd_files(tmp_path):
+    "NaN factors are refused when written and when read (naming the tensor), and a pipe named like an adapter file never hangs a read."
+    import os
+    from safetensors.torch import load_file, save_file
+    tiny = build_vlm(preset_config(TINY_PRESET), seed=0)
+    ad = random_adapter(ModelSignature.from_model(tiny), rank=4)
+    bad = ad.with_factors(ad.A, {k: v * float('nan') for k, v in ad.B.items()})
+    with pytest.raises(ValueError, match='holds NaN or infinite values; refusing to write it'): export_peft(bad, tmp_path / 'nan')
+    assert not (tmp_path / 'nan').exists()
+    export_peft(ad, tmp_path / 'p')
+    t = load_file(tmp_path / 'p' / 'adapter_model.safetensors')
+    k = sorted(t)[1]; t[k] = torch.full_like(t[k], float('inf'))
+    save_file(t, tmp_path / 'p' / 'adapter_model.safetensors')
+    with pytest.raises(AdapterFileError, match=f"tensor '{k}' holds NaN or infinite values"): import_peft(tmp_path / 'p', tiny)
+    (tmp_path / 'p' / 'adapter_model.safetensors').unlink(); os.mkfifo(tmp_path / 'p' / 'adapter_model.safetensors')
+    with pytest.raises(AdapterFileError, match='is not a regular file'): import_peft(tmp_path / 'p', tiny)
+
+
+@pytest.mark.parametrize('config, says', [
+    ({'r': 0}, 'r must be a positive integer, got 0'),
+    ({'r': None}, 'r must be a positive integer, got None'),
+    ({'r': 2.5}, 'r must be a positive integer, got 2.5'),
+    ({'lora_alpha': 'four'}, "lora_alpha must be a finite number, got 'four'"),
+    ({'lora_alpha': False}, 'lora_alpha must be a finite number, got False'),
+    ({'use_rslora': 'yes'}, "use_rslora must be true or false, got 'yes'"),
+    ({'peft_type': 'IA3'}, "peft_type 'IA3' is not LORA"),
+    ({'r': 16}, 'r is 16 but the factors have rank 4'),
+])
+def test_hand_edited_peft_config_is_one_line(tmp_path, config, says):
+    tiny = build_vlm(preset_config(TINY_PRESET), seed=0)
+    export_peft(random_adapter(ModelSignature.from_model(tiny), rank=4), tmp_path / 'p')
+    path = tmp_path / 'p' / 'adapter_config.json'
+    path.write_text(json.dumps({**json.loads(path.read_text()), **config}))
+    with pytest.raises((AdapterFileError, AdapterMismatchError)) as e: import_peft(tmp_path / 'p', tiny)
+    assert says in str(e.value) and '\n' not in str(e.value)

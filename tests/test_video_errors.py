@@ -88,3 +88,156 @@ def test_info_and_sampling(good):
     assert list(sample_uniform(16, 4)) == [0, 5, 10, 15]
     assert len(read_clip(good, target_fps=1.0)) == 2
     assert [len(s) for s in split_segments(16, 3)] == [6, 5, 5]
+
+
+# --- not a regular file: refused at once, never opened --------------------------------------------------------
+
+def test_named_pipe_refused_at_once(tmp_path):
+    "A FIFO as the video is refused by a stat check: opening it would block until a writer came."
+    import os, signal, time
+    fifo = tmp_path/'pipe.mp4'; os.mkfifo(fifo)
+    signal.signal(signal.SIGALRM, lambda *a: pytest.fail('read_clip blocked on a named pipe'))
+    signal.alarm(10)
+    try:
+        t = time.perf_counter()
+        for f in (read_clip, video_info): expect_call(f, fifo, 'not a file: a named pipe, device or socket')
+        assert time.perf_counter() - t < 2
+    finally: signal.alarm(0)
+
+
+def test_device_refused(): expect_call(read_clip, '/dev/zero', 'a named pipe, device or socket')
+
+
+def expect_call(f, path, problem, **kw):
+    with pytest.raises(VideoError) as e: f(path, **kw)
+    assert str(path) in str(e.value) and problem in str(e.value) and '\n' not in str(e.value), str(e.value)
+
+
+# --- GIF: decord cannot open it, PyAV reads it -----------------------------------------------------------------
+
+def write_gif(path, n=400, w=40, h=30):
+    "An animated GIF of `n` frames: a white bar moving over a dark red background, 25 frames per second."
+    from PIL import Image
+    frames = []
+    for i in range(n):
+        a = np.zeros((h, w, 3), np.uint8); a[..., 0] = 100; a[:, i % w] = 255
+        frames.append(Image.fromarray(a))
+    frames[0].save(path, save_all=True, append_images=frames[1:], duration=40, loop=0)
+    return path
+
+
+def test_gif_is_read(tmp_path):
+    gif = write_gif(tmp_path/'bar.gif')
+    info = video_info(gif)
+    assert (info.n_frames, info.width, info.height, info.reader) == (400, 40, 30, 'pyav') and abs(info.fps - 25) < 1e-6
+    clip = read_clip(gif, n_frames=12, size=32)
+    assert clip.frames.shape == (12, 32, 32, 3) and clip.reader == 'pyav' and clip.n_source == 400
+    full = read_clip(gif, n_frames=7)
+    assert [int(np.argmax(f[5, :, 1])) for f in full.frames] == [i % 40 for i in full.indices]   # the bar where it was drawn
+    with pytest.raises(VideoError, match='decord cannot open this video'): video_info(gif, reader='decord')
+
+
+# --- the seeking path gives the frames of the in-order path, and decodes far fewer ----------------------------
+
+def write_gop(path, n=150, gop=10, fmt=None, size=64):
+    "H.264 with a keyframe every `gop` frames and B-frames (a square moving over a gradient, so that B-frames pay)."
+    with av.open(str(path), 'w', format=fmt) as box:
+        st = box.add_stream('libx264', rate=25, options={'x264-params': f'keyint={gop}:min-keyint={gop}:scenecut=0:bframes=3', 'threads': '1'})
+        st.width = st.height = size; st.pix_fmt = 'yuv420p'
+        for i in range(n):
+            a = np.zeros((size, size, 3), np.uint8); a[..., 2] = np.linspace(0, 200, size, dtype=np.uint8)
+            a[10:20, (i * 2) % (size - 10):(i * 2) % (size - 10) + 10] = 255
+            fr = av.VideoFrame.from_ndarray(a, format='rgb24'); fr.pts = i
+            for p in st.encode(fr): box.mux(p)
+        for p in st.encode(): box.mux(p)
+    return path
+
+
+@pytest.mark.parametrize('ext,fmt', [('mp4', None), ('mkv', None), ('ts', 'mpegts')])
+def test_seeking_agrees_with_in_order(tmp_path, ext, fmt):
+    "MPEG-TS seeks by decoding time and may land past a keyframe: the frames must still be exact."
+    from video2lora.video import _probe, _pyav_frames
+    path = write_gop(tmp_path/f'gop.{ext}', fmt=fmt)
+    info, index = _probe(path)
+    assert info.n_frames == 150 and len(index.keys) == 15 and index.pts is not None
+    for n in (1, 4, 12, 150):
+        want = np.unique(sample_uniform(150, n))
+        fs, ss = {}, {}
+        fast = [(i, f.to_ndarray(format='rgb24')) for i, f in _pyav_frames(path, want, index, stats=fs)]
+        slow = [(i, f.to_ndarray(format='rgb24')) for i, f in _pyav_frames(path, want, index, seek=False, stats=ss)]
+        assert [i for i, _ in fast] == [i for i, _ in slow] == want.tolist()
+        assert all(np.array_equal(a, b) for (_, a), (_, b) in zip(fast, slow))
+        assert fs['decoded'] <= len(want) * 10 and ss['decoded'] == want[-1] + 1, (n, fs, ss)
+    if ext != 'ts':                                               # decord, with its own FFmpeg, agrees
+        assert np.array_equal(read_clip(path, n_frames=12).frames, read_clip(path, n_frames=12, reader='decord').frames)
+
+
+def test_seek_that_lands_past_the_keyframe(tmp_path):
+    "Where a container's seek lands past the keyframe asked for, earlier keyframes are tried and packets are read up to it."
+    from video2lora.video import _probe, _goto_key
+    path = write_gop(tmp_path/'gop.mp4')
+    info, index = _probe(path)
+
+    class Overshooting:
+        "A container whose first seek lands two keyframes past the time asked for (as an inexact MPEG-TS seek can)."
+        def __init__(self, box): self.box, self.first = box, True
+        def seek(self, t, **kw):
+            if self.first: self.first, t = False, int(index.seek_to[np.searchsorted(index.seek_to, t) + 2])
+            return self.box.seek(t, **kw)
+        def demux(self, s): return self.box.demux(s)
+
+    with av.open(str(path)) as box:
+        stats = {'seeks': 0}
+        packets = _goto_key(Overshooting(box), box.streams.video[0], index, 5, stats)
+        first = next(packets)
+        assert first.is_keyframe and first.pts == index.keys[5] and stats['seeks'] == 2, (first, stats)
+
+
+def test_edit_list_cut_frames_are_not_counted(tmp_path):
+    "An mp4 whose edit list hides its first 5 frames (what trimming without re-encoding makes): 145 frames, each read exactly."
+    from video2lora.video import _probe, _pyav_frames
+    src = write_gop(tmp_path/'src.mp4')
+    with av.open(str(src)) as box, av.open(str(tmp_path/'cut.mp4'), 'w') as out:
+        s = box.streams.video[0]; o = out.add_stream_from_template(s)
+        shift = 5 * int(1 / (s.average_rate * s.time_base))              # 5 frames, in the stream's time base
+        for p in box.demux(s):
+            if p.dts is None: continue
+            p.pts -= shift; p.dts -= shift; p.stream = o; out.mux(p)   # negative times: the muxer writes an edit list
+    info, index = _probe(tmp_path/'cut.mp4')
+    assert info.n_frames == 145
+    whole = read_clip(src, n_frames=150).frames
+    for n in (1, 7, 145):
+        clip = read_clip(tmp_path/'cut.mp4', n_frames=n)
+        assert np.array_equal(clip.frames, whole[5:][clip.indices]), n
+
+
+def test_sizes_decord_cannot_decode(tmp_path):
+    "decord 0.6 fails on some valid small frame sizes (48x48, 72x72: 'Check failed: from_size == to_size'); PyAV reads them."
+    for size in (48, 72):
+        clip = read_clip(write_gop(tmp_path/f'{size}.mp4', n=30, size=size), n_frames=5)
+        assert clip.frames.shape == (5, size, size, 3) and clip.reader == 'pyav'
+
+
+def test_frames_used_bound_the_work(tmp_path):
+    "12 frames of a 600-frame video with a keyframe every 25 frames: at most 12 x 25 frames decoded, whatever the length."
+    from video2lora.video import _probe, _pyav_frames
+    path = write_gop(tmp_path/'long.mp4', n=600, gop=25, size=32)
+    info, index = _probe(path)
+    stats = {}
+    got = [i for i, _ in _pyav_frames(path, np.unique(sample_uniform(600, 12)), index, stats=stats)]
+    assert len(got) == 12 and stats['decoded'] <= 12 * 25 and stats['seeks'] <= 12, stats
+
+
+# --- more frames than memory: refused before any decoding ------------------------------------------------------
+
+@pytest.mark.parametrize('kw,need', [(dict(n_frames=10**7), '10,000,000 x 32 x 32 x 3 bytes'),
+                                     (dict(n_frames=12, size=10**6), '12 x 1,000,000 x 1,000,000 x 3 bytes'),
+                                     (dict(n_frames=10**7, size=64), '10,000,000 x 64 x 64 x 3 bytes'),
+                                     (dict(target_fps=10**9, max_frames=10**12), '2,000,000,000 x 32 x 32 x 3 bytes')])
+def test_too_many_frames_refused_before_decoding(good, monkeypatch, kw, need):
+    import video2lora.video as V
+    def no_decoding(*a, **k): raise AssertionError('decoding started')
+    monkeypatch.setattr(V, '_decode_into', no_decoding)
+    with pytest.raises(VideoError) as e: read_clip(good, **kw)
+    msg = str(e.value)
+    assert str(good) in msg and 'would need ' + need in msg and 'of memory available' in msg and '\n' not in msg, msg

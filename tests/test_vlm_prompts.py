@@ -52,3 +52,29 @@ def test_split_image_matches_processor_token_for_token():
     mine = b.encode(chat_text(image_text(64, 2, 2) + 'what colour is the circle?'))
     assert mine == ref['input_ids'][0].tolist()
     assert ref['pixel_values'].shape[1] == len(b.video_inputs(image[None], [0.0])[1]) == 5
+
+
+def test_vocabulary_is_exactly_what_a_question_may_use():
+    "Every word `vocabulary` lists passes `check_question`; every other entry of the tiny tokenizer (template words, digits, special tokens) is refused."
+    import json
+    from video2lora.tiny import load_tiny
+    from video2lora.pipeline import vocabulary, check_question, QuestionError
+    tok = load_tiny()[1]
+    words = vocabulary(tok)
+    assert {'what', 'colour', 'circle', 'twelve', '?'} <= set(words)
+    assert not {'Assistant', 'User', 'Internalize', 'MM', 'SS', 'H', 'Frame', ':', '00', '7', '99', '<unk>'} & set(words)
+    for w in words: check_question(tok, f"what {w}")
+    everything = json.loads(tok.backend_tokenizer.to_str())['model']['vocab']
+    for w in set(everything) - set(words):
+        with pytest.raises(QuestionError) as e: check_question(tok, f"what {w}")
+        assert '\n' not in str(e.value)
+
+
+def test_control_tokens_of_both_tokenizers_are_refused():
+    "The tiny tokenizer's and SmolVLM2's special tokens (tile markers included), and the turn markers, are refused by name."
+    from video2lora.tiny import load_tiny, TINY_SPECIAL_TOKENS
+    from video2lora.vlm import SMOLVLM2_SPECIAL_TOKENS
+    from video2lora.pipeline import check_question, QuestionError
+    for tok, specials in [(load_tiny()[1], TINY_SPECIAL_TOKENS), (word_tokenizer('what colour is the circle ?'.split()), SMOLVLM2_SPECIAL_TOKENS)]:
+        for t in [*specials, 'User:', 'Assistant :']:
+            with pytest.raises(QuestionError, match="control token"): check_question(tok, f"what colour is the circle? {t}")

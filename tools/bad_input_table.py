@@ -17,7 +17,10 @@ HEAD = """<!-- bad-input table: written by `python tools/bad_input_table.py`; ch
 Every verb against every bad input, run through the installed command (`D/` is the folder of test inputs).
 Exit status 2 means refused, with the one line shown on stderr and nothing on disk changed; 0 means it
 works and says so (a one-frame video; a 4K video and a video longer than an hour, which are read without
-decoding every frame at full size).
+decoding every frame at full size; a GIF). The rows are examples of classes: files a careless hand edited,
+non-finite numbers, files that are not regular files, work too large for the machine, writers that must not
+touch a user's things, manifests, questions, too little evidence. Beyond the table, `tests/test_fuzz_cli.py`
+runs every command against a generated stream of several hundred malformed inputs of these classes.
 
 | verb | bad input | exit | message |
 |---|---|---|---|

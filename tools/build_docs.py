@@ -23,10 +23,15 @@ directly from disk.
     python tools/build_docs.py            # Quarto if available, else the MkDocs site
     python tools/build_docs.py --no-quarto
     python tools/build_docs.py --readme   # only regenerate README.md
-    python tools/build_docs.py --check    # also fail if a page is missing or leaks markup, or README.md is stale
+    python tools/build_docs.py --check    # also fail if a page is missing or leaks markup, or README.md is stale;
+                                          # with Chromium, also open the pages with maths and the home page and fail if
+                                          # maths shows as raw TeX or a shell command is cut off
     python tools/build_docs.py --no-quarto --screenshots DIR   # PNGs of two pages (headless Chromium)
+
+Maths is rendered in the browser by MathJax 3, copied into the site from the `django-static-mathjax` package (a PyPI
+package of MathJax's own build, no dependencies; in the `[docs]` extra), so pages render their maths offline too.
 """
-import argparse, ast, configparser, fnmatch, html, importlib, inspect, os, re, shutil, subprocess, sys
+import argparse, ast, configparser, fnmatch, html, importlib, inspect, json, os, re, shutil, subprocess, sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -76,13 +81,59 @@ def readme():
     return text
 
 
-def process():
-    "nbdev's processing of every notebook into `_proc/` (no Quarto needed)."
+def process(index_only: bool = False):
+    "nbdev's processing of every notebook (or only `index.ipynb`, for README.md) into `_proc/` (no Quarto needed)."
     os.chdir(ROOT)
     from nbdev.serve import proc_nbs
     import nbdev.doclinks
     nbdev.doclinks._build_modidx()
-    proc_nbs(str(NBS), n_workers=0, force=True)
+    mixed = []
+    with _imports_only_for_mixed_cells(mixed):
+        proc_nbs(str(NBS), n_workers=0, force=True, **({'skip_file_re': r'^(?!index\.ipynb$)'} if index_only else {}))
+    if mixed:
+        where = sorted({nb for nb, _ in mixed})
+        print(f"note: {len(mixed)} cell(s) in {', '.join(where)} mix imports with other code; the docs build ran only their imports "
+              f"(nbdev itself would run them whole: put the imports in a cell of their own)")
+
+
+def _mixed_cell_imports(cell):
+    """The top-level imports of a code cell that nbdev's docs processing would run whole only because it imports something
+    (it warns "Found cells containing imports and other code" and prints the whole cell); None for any other cell."""
+    from nbdev.processors import _ast_contains, cell_lang
+    if cell.cell_type != 'code' or cell_lang(cell) != 'python' or not cell.source or 'nbdev_export' + '()' in cell.source: return None
+    stmts = cell.parsed_()
+    if not stmts or cell.directives_.get('eval:', [''])[0].lower() == 'false': return None
+    if cell.directives_.keys() & {'export', 'exports', 'exporti', 'exec_doc'}: return None
+    if not (_ast_contains(stmts, (ast.Import, ast.ImportFrom)) and _ast_contains(stmts, (ast.Expr, ast.Assign))): return None
+    return '\n'.join(ast.unparse(s) for s in stmts if isinstance(s, (ast.Import, ast.ImportFrom)))
+
+
+class _imports_only_for_mixed_cells:
+    """While processing, nbdev's `exec_show_docs` runs only the top-level imports of a cell that mixes imports with other code.
+
+    nbdev runs every cell that imports something, so that `show_doc` can find the names it documents; a cell that also
+    tests, computes or plots is then run whole, outside the notebook's order (it fails on names an earlier, unrun cell
+    defines), its outputs replaced by that run's, with a warning that prints the whole cell. Its imports are all that the
+    docs need: the rest keeps the outputs saved in the notebook, like every other cell. Each such cell is recorded in
+    `seen` as `(notebook, first line)`. (With Quarto, `nbdev_docs` runs nbdev's own processing, without this.)"""
+    def __init__(self, seen: list): self.seen = seen
+    def __enter__(self):
+        import nbdev.processors as P
+        from fastcore.basics import str2bool
+        self.P, self.orig = P, P.exec_show_docs.__call__
+        orig, seen = self.orig, self.seen
+        def call(proc, cell):
+            imports = _mixed_cell_imports(cell)
+            if imports is None: return orig(proc, cell)
+            nb = getattr(proc.nb, 'path_', None)
+            seen.append((os.path.relpath(nb, ROOT) if nb else '?', cell.source.strip().splitlines()[0]))
+            if not proc.nb.has_docs_ or not hasattr(proc, 'k'): return
+            if str2bool(getattr(proc.nb, 'frontmatter_', {}).get('skip_showdoc', False)) or not imports: return
+            proc.k.run(imports)
+            if proc.k.exc: raise Exception(f"Error in {seen[-1][0]}, cell {cell.idx_}, running its imports:\n{imports}") from proc.k.exc
+        P.exec_show_docs.__call__ = call
+        return self
+    def __exit__(self, *exc): self.P.exec_show_docs.__call__ = self.orig
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -287,7 +338,37 @@ CSS = """
 .md-typeset .v2l-source { float: right; font-size: smaller; }
 .md-typeset .v2l-pages td:first-child { white-space: nowrap; }
 .md-typeset .v2l-html table { font-size: .85em; }
+/* shell commands wrap instead of running out of the column, the rest of a line indented under its start (the copy
+   button still copies each line whole); other code keeps its lines and scrolls, with a scrollbar that shows */
+.md-typeset :is(.language-sh, .language-bash, .language-shell, .language-console) pre > code { white-space: pre-wrap; overflow-wrap: anywhere; }
+.md-typeset :is(.language-sh, .language-bash, .language-shell, .language-console) pre > code > span[id^="__span"] { display: block; padding-left: 4ch; text-indent: -4ch; }
+.md-typeset pre > code { scrollbar-color: var(--md-default-fg-color--light) transparent; }
 """
+
+MATHJAX_CONFIG = r"""// MathJax 3 for pymdownx.arithmatex's generic output: typeset only its \( \) and \[ \] spans
+window.MathJax = {
+  tex: {inlineMath: [['\\(', '\\)']], displayMath: [['\\[', '\\]']], processEscapes: true, processEnvironments: true},
+  options: {ignoreHtmlClass: '.*|', processHtmlClass: 'arithmatex'},
+  svg: {fontCache: 'global'}
+};
+"""
+MATHJAX_JS = 'javascripts/mathjax/tex-svg-full.js'   # SVG output: one self-contained file, fonts included, every TeX package
+
+
+def bundle_mathjax(docs: Path) -> list:
+    "Copy MathJax (from the `django-static-mathjax` package) and its configuration into the site; the `extra_javascript` entries."
+    from importlib.metadata import distribution, PackageNotFoundError
+    try: dist = distribution('django-static-mathjax')
+    except PackageNotFoundError:
+        sys.exit("the docs need MathJax from the django-static-mathjax package, so that maths renders offline: "
+                 "pip install -e '.[docs]'")
+    src = Path(dist.locate_file('mathjax/static/mathjax'))
+    dst = docs/MATHJAX_JS
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy(src/'es5'/Path(MATHJAX_JS).name, dst)
+    shutil.copy(src/'LICENSE', dst.parent/'LICENSE')   # MathJax is Apache-2.0: its licence travels with it
+    (docs/'javascripts'/'mathjax-config.js').write_text(MATHJAX_CONFIG)
+    return ['javascripts/mathjax-config.js', MATHJAX_JS]
 
 
 def site(nbs: list) -> list:
@@ -298,6 +379,7 @@ def site(nbs: list) -> list:
         if d.exists(): shutil.rmtree(d)
     (SRC/'docs'/'stylesheets').mkdir(parents=True)
     (SRC/'docs'/'stylesheets'/'video2lora.css').write_text(CSS)
+    scripts = bundle_mathjax(SRC/'docs')
     pages = [Page(rel, section) for rel, section in sidebar_order(nbs)]
     published = {p.published: p.rel for p in pages}
     for p in pages:
@@ -329,10 +411,10 @@ def site(nbs: list) -> list:
         'plugins': ['search', 'offline'],
         'markdown_extensions': ['tables', 'attr_list', 'md_in_html', 'admonition', 'footnotes', 'def_list',
                                 {'toc': {'permalink': True}},
-                                {'pymdownx.highlight': {'anchor_linenums': False}}, 'pymdownx.superfences',
+                                {'pymdownx.highlight': {'anchor_linenums': False, 'pygments_lang_class': True, 'line_spans': '__span'}}, 'pymdownx.superfences',
                                 'pymdownx.inlinehilite', {'pymdownx.arithmatex': {'generic': True}}],
         'extra_css': ['stylesheets/video2lora.css'],
-        'extra_javascript': ['https://cdn.jsdelivr.net/npm/mathjax@3/es5/tex-mml-chtml.js'],
+        'extra_javascript': scripts,
         'nav': nav,
         'validation': {'links': {'unrecognized_links': 'ignore', 'anchors': 'ignore'}, 'omitted_files': 'ignore'},
     }
@@ -388,35 +470,115 @@ def check_pages(pages: list) -> list:
     return problems
 
 
-def screenshots(out_dir: str, pages: list):
-    """Headless-Chromium screenshots of the home page and of one library page (the LoRA page if there is one).
+def _chromium():
+    "The headless browser for screenshots and the rendering check, or None."
+    return next((shutil.which(n) for n in ('chromium', 'chromium-browser', 'google-chrome') if shutil.which(n)), None)
 
-    The site is served from `_docs/` on a loopback port for this: Chromium refuses web workers on `file://`, and
-    without the iframe-worker shim (loaded from unpkg.com, unreachable offline) Material then hides its search box."""
-    import functools, http.server, threading
-    exe = next((shutil.which(n) for n in ('chromium', 'chromium-browser', 'google-chrome') if shutil.which(n)), None)
+
+# injected (only into pages served with `?v2l-probe`) after the page has loaded and MathJax has typeset it: what a reader
+# sees, written as JSON into the DOM that `chromium --dump-dom` prints
+PROBE_JS = r"""<script>
+window.addEventListener('load', function () {
+  var report = function (err) {
+    var art = document.querySelector('article') || document.body;
+    var maths = art.querySelectorAll('.arithmatex'), rendered = 0;
+    maths.forEach(function (m) { if (m.querySelector('mjx-container svg')) rendered++; });
+    var text = art.cloneNode(true);
+    text.querySelectorAll('pre, code, script, style, mjx-container').forEach(function (e) { e.remove(); });
+    var raw = (text.textContent.match(/\\[\[(]|\\begin\{/g) || []).slice(0, 3);
+    var cut = [];
+    art.querySelectorAll(':is(.language-sh, .language-bash, .language-shell, .language-console) pre > code').forEach(function (c) {
+      if (c.scrollWidth > c.clientWidth + 1) cut.push(c.textContent.slice(0, 60));
+    });
+    var out = document.createElement('pre'); out.id = 'v2l-probe';
+    out.textContent = JSON.stringify({maths: maths.length, rendered: rendered, raw: raw, cut: cut, error: err || null});
+    document.body.appendChild(out);
+  };
+  var ready = window.MathJax && window.MathJax.startup && window.MathJax.startup.promise;
+  if (ready) ready.then(function () { report(); }, function (e) { report('MathJax failed: ' + e); });
+  else report('MathJax did not load');
+});
+</script>"""
+
+
+class _Site:
+    """`_docs/` served on a loopback port, as a reader's browser would get it (Chromium refuses web workers on `file://`,
+    and without the iframe-worker shim, loaded from unpkg.com and unreachable offline, Material then hides its search
+    box). Records every path that was not found; `?v2l-probe` pages get `PROBE_JS`."""
+    def __enter__(self):
+        import functools, http.server, threading
+        self.missing = missing = []
+        class Handler(http.server.SimpleHTTPRequestHandler):
+            def log_message(self, *args): pass
+            def send_error(self, code, message=None, explain=None):
+                if code == 404: missing.append(self.path)
+                super().send_error(code, message, explain)
+            def do_GET(self):
+                path, _, query = self.path.partition('?')
+                f = DOCS/path.lstrip('/')
+                if 'v2l-probe' in query and f.suffix == '.html' and f.is_file():
+                    body = f.read_text(encoding='utf-8').replace('</body>', PROBE_JS + '</body>').encode()
+                    self.send_response(200); self.send_header('Content-Type', 'text/html; charset=utf-8')
+                    self.send_header('Content-Length', str(len(body))); self.end_headers(); self.wfile.write(body)
+                else: super().do_GET()
+        self.srv = http.server.ThreadingHTTPServer(('127.0.0.1', 0), functools.partial(Handler, directory=str(DOCS)))
+        threading.Thread(target=self.srv.serve_forever, daemon=True).start()
+        return self
+    def url(self, page: Path, query: str = '') -> str:
+        return f'http://127.0.0.1:{self.srv.server_address[1]}/{page.as_posix()}' + (f'?{query}' if query else '')
+    def __exit__(self, *exc): self.srv.shutdown(); self.srv.server_close()
+
+
+def _headless(exe: str, *args) -> list:
+    return [exe, '--headless', '--no-sandbox', '--disable-gpu', '--hide-scrollbars', '--window-size=1400,1000',
+            '--virtual-time-budget=8000', *args]
+
+
+def check_rendering(pages: list) -> tuple:
+    r"""`(problems, checked)`: every page with maths, and the home page, opened in headless Chromium as a reader sees them.
+
+    A page fails if any of its maths is not typeset by MathJax or raw TeX (`\[`, `\(`, `\begin{`) shows in its text, if a
+    shell command runs out of its column, or if the page asks the site for a file it does not have. `checked` is None
+    without Chromium."""
+    exe = _chromium()
+    if not exe: return [], None
+    picks = [p for p in pages if p.rel == 'index.ipynb' or 'class="arithmatex"' in (DOCS/p.html_path).read_text(encoding='utf-8')]
+    problems, checked = [], []
+    with _Site() as site:
+        for p in picks:
+            try: r = subprocess.run(_headless(exe, '--dump-dom', site.url(p.html_path, 'v2l-probe')), capture_output=True, text=True, timeout=120)
+            except Exception as e: problems.append(f"{p.html_path}: {exe} failed ({e})"); continue
+            m = re.search(r'<pre id="v2l-probe">(.*?)</pre>', r.stdout, flags=re.S)
+            if not m: problems.append(f"{p.html_path}: the page did not finish loading in Chromium (exit {r.returncode})"); continue
+            res = json.loads(html.unescape(m.group(1)))
+            checked.append((p, res))
+            if res['error']: problems.append(f"{p.html_path}: {res['error']}")
+            if res['rendered'] < res['maths']: problems.append(f"{p.html_path}: {res['maths'] - res['rendered']} of {res['maths']} formulas not rendered")
+            if res['raw']: problems.append(f"{p.html_path}: raw TeX visible: {res['raw']}")
+            if res['cut']: problems.append(f"{p.html_path}: shell commands cut off at the column's edge: {res['cut']}")
+        missing = sorted(set(site.missing) - {'/favicon.ico'})
+        if missing: problems.append(f"files the pages asked for and the site lacks: {missing[:5]}")
+    return problems, checked
+
+
+def screenshots(out_dir: str, pages: list):
+    "Headless-Chromium screenshots of the home page and of one library page (the LoRA page if there is one), served as in `_Site`."
+    exe = _chromium()
     if not exe: print("screenshots skipped: no chromium on PATH (apt-get install -y chromium)"); return
     out = Path(out_dir).resolve(); out.mkdir(parents=True, exist_ok=True)
     lib = [p for p in pages if p.section == 'Library']
     pick = next((p for p in lib if 'lora' in p.rel), lib[0] if lib else None)
     shots = [('index', Path('index.html'))] + ([(Path(pick.rel).stem, pick.html_path)] if pick else [])
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, *args): pass
-    srv = http.server.ThreadingHTTPServer(('127.0.0.1', 0), functools.partial(Quiet, directory=str(DOCS)))
-    threading.Thread(target=srv.serve_forever, daemon=True).start()
-    try:
+    with _Site() as site:
         for name, page in shots:
             png = out/f'{name}.png'
             if png.exists(): png.unlink()
-            url = f'http://127.0.0.1:{srv.server_address[1]}/{page.as_posix()}'
-            cmd = [exe, '--headless', '--no-sandbox', '--disable-gpu', '--hide-scrollbars', '--window-size=1400,1000',
-                   '--virtual-time-budget=5000', f'--screenshot={png}', url]
-            try: r = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+            url = site.url(page)
+            try: r = subprocess.run(_headless(exe, f'--screenshot={png}', url), capture_output=True, text=True, timeout=120)
             except Exception as e: print(f"screenshots skipped: {exe} failed ({e})"); return
             if r.returncode or not png.exists():
                 print(f"screenshots skipped: {exe} exited {r.returncode}: {(r.stderr or '').strip().splitlines()[-1:]}"); return
             print(f"screenshot {png} ({url})")
-    finally: srv.shutdown()
 
 
 def main():
@@ -430,7 +592,7 @@ def main():
     old_readme = (ROOT/'README.md').read_text() if (ROOT/'README.md').exists() else ''
     if shutil.which('quarto') and not a.no_quarto and not a.readme:
         sys.exit(subprocess.call(['nbdev_docs'], cwd=ROOT))
-    process()
+    process(index_only=a.readme)
     new_readme = readme()
     if a.readme: return
     pages = site(nbs)
@@ -441,9 +603,15 @@ def main():
         if missing: sys.exit(f"docs check failed: no page for {missing}")
         for p in pages: print(f"  {str(p.html_path):45} {p.section or '-':10} {p.title}")
         problems = check_pages(pages)
+        rendering, checked = check_rendering(pages)
+        if checked is None: print("rendering check skipped: no chromium on PATH (apt-get install -y chromium)")
+        else:
+            for p, res in checked: print(f"  rendered in Chromium: {str(p.html_path):35} {res['rendered']}/{res['maths']} formulas typeset")
+        problems += rendering
         if problems: sys.exit("docs check failed:\n  " + "\n  ".join(problems))
         if new_readme != old_readme: sys.exit("docs check failed: README.md was out of date with nbs/index.ipynb (now regenerated: commit it)")
-        print(f"docs check passed: every one of the {len(nbs)} notebooks has a page with its title and no leaked markup; README.md is up to date")
+        print(f"docs check passed: every one of the {len(nbs)} notebooks has a page with its title and no leaked markup; README.md is up to date"
+              + ("" if checked is None else f"; maths rendered and no shell command cut off on the {len(checked)} pages opened in Chromium"))
 
 
 if __name__ == '__main__': main()

@@ -16,7 +16,8 @@ _API = {  # public name -> the module of the inference path that defines it
     'LoRAAdapter': 'lora', 'apply_adapter': 'lora', 'merge_adapter': 'lora', 'compose': 'lora', 'export_peft': 'lora',
     'import_peft': 'lora', 'plot_adapter': 'lora',
     'HyperNetwork': 'hypernet', 'HyperConfig': 'hypernet', 'load_hypernet': 'hypernet', 'load_bundled_hypernet': 'hypernet',
-    'OutputError': 'io',
+    'OutputError': 'io', 'QuestionError': 'pipeline', 'AdapterFileError': 'lora', 'AdapterMismatchError': 'lora',
+    'HypernetFileError': 'hypernet', 'ModelFolderError': 'vlm',
 }
 
 def __getattr__(name:str):

@@ -45,7 +45,7 @@ def cmd_world(args) -> int:
     check_world_size(cfg, sum(counts.values()), out)
     t0 = time.time()
     clips = generate_world(out, cfg, counts=counts, seed=args.seed, progress=sum(counts.values()) > 50)
-    print(f"wrote {len(clips)} clips to {out} in {time.time() - t0:.2f}s (manifest: {out/'manifest.jsonl'}, the data-set format of `train --data`)")
+    print(f"wrote {len(clips)} clip{'s' * (len(clips) != 1)} to {out} in {time.time() - t0:.2f}s (manifest: {out/'manifest.jsonl'}, the data-set format of `train --data`)")
     for c in clips[:4]:
         info = video_info(Path(c.root)/c.path)
         print(f"\n{c.id}  {c.path}  {info.n_frames} frames, {info.fps:g} fps, {info.duration:.1f}s, {info.width}x{info.height}")
@@ -241,9 +241,9 @@ def cmd_vocab(args) -> int:
     "Print the words the model's tokenizer knows (a word-level tokenizer, like the tiny model's), or say that it reads any text."
     from video2lora.pipeline import vocabulary
     if args.model:
-        from transformers import AutoTokenizer
+        from video2lora.vlm import load_tokenizer
         if not Path(args.model).is_dir(): raise FileNotFoundError(f"{args.model}: no such model folder")
-        tok = AutoTokenizer.from_pretrained(str(args.model), local_files_only=True)
+        tok = load_tokenizer(args.model)
     else:
         from video2lora.tiny import load_tiny
         tok = load_tiny()[1]

@@ -4,15 +4,17 @@
 
 # %% ../nbs/01c_dataset.ipynb #68fc730e
 from __future__ import annotations
-import json
+import json, os, stat
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .video import read_clip, video_info, VideoError, Clip
+from .io import regular_file, loads_strict, InputError
 
 # %% auto #0
-__all__ = ['MANIFEST', 'VideoRecord', 'ManifestError', 'validate_manifest', 'load_dataset', 'dataset_summary', 'dataset_words']
+__all__ = ['MANIFEST', 'MAX_MANIFEST_BYTES', 'VideoRecord', 'ManifestError', 'check_data_folder', 'validate_manifest',
+           'outside_videos', 'load_dataset', 'dataset_summary', 'dataset_words']
 
 # %% ../nbs/01c_dataset.ipynb #a0da2439
 MANIFEST = 'manifest.jsonl'   # the manifest's name inside a data-set folder
@@ -69,21 +71,48 @@ def _qa_problems(qa) -> list:
     return out
 
 # %% ../nbs/01c_dataset.ipynb #7a3441df
+MAX_MANIFEST_BYTES = 256 << 20   # a manifest is at most this long (about 250,000 videos at a kilobyte a line)
+
+def check_data_folder(folder) -> Path:
+    "The manifest of the data-set folder `folder`, if it is a folder holding a regular `manifest.jsonl` of at most `MAX_MANIFEST_BYTES`; else `ManifestError` in one line."
+    folder = Path(folder)
+    if not folder.is_dir(): raise ManifestError(folder, [(0, f"not a folder ({'nothing is there' if not folder.exists() else 'a file'})")])
+    man = folder/MANIFEST
+    if not os.path.lexists(man): raise ManifestError(folder, [(0, f"not a data-set folder (no {MANIFEST})")])
+    try: regular_file(man, 'manifest')                                  # a pipe would block the reader forever
+    except InputError as e: raise ManifestError(folder, [(0, f"{MANIFEST} " + str(e).removeprefix(f"{man}: "))]) from None
+    size = man.stat().st_size
+    if size > MAX_MANIFEST_BYTES: raise ManifestError(man, [(0, f"{size:,} bytes is too large for a manifest (at most {MAX_MANIFEST_BYTES:,})")])
+    return man
+
+def _json_line(text:str) -> tuple:
+    "`(value, problem)` of one manifest line: strict JSON (no NaN, no key twice, nesting bounded)."
+    try: return loads_strict(text), None
+    except json.JSONDecodeError as e: return None, f"not JSON ({e.msg} at column {e.colno})"
+    except ValueError as e: return None, f"not JSON ({e})"
+
+def _video_problem(video:str, path:Path) -> str|None:
+    "What is wrong with a video file (nothing: None), without opening anything but a regular file."
+    try: st = os.stat(path)
+    except FileNotFoundError: return f"video {video!r} not found"
+    except OSError as e: return f"video {video!r} cannot be read ({e.strerror or e})"
+    if stat.S_ISDIR(st.st_mode): return f"video {video!r} is a folder"
+    if not stat.S_ISREG(st.st_mode): return f"video {video!r} is not a regular file (a pipe, device or socket)"
+    return None
+
 def validate_manifest(folder, # a data-set folder holding `manifest.jsonl`
                       check_videos:bool=True, # also open every video (existence, decodability, duration)
                      ) -> list:
     "Every video of a data set as `VideoRecord`s, or `ManifestError` listing every problem with its line number."
     folder = Path(folder)
-    man = folder/MANIFEST
-    if not folder.is_dir(): raise ManifestError(folder, [(0, 'not a folder')])
-    if not man.is_file(): raise ManifestError(folder, [(0, f"no {MANIFEST} (a data set is a folder with a {MANIFEST}, one JSON object per video)")])
-    try: lines = man.read_text(encoding='utf-8-sig').splitlines()   # a byte-order mark is not a problem
+    man = check_data_folder(folder)
+    try: text = man.read_bytes().decode('utf-8-sig')                   # a byte-order mark is not a problem
     except UnicodeDecodeError as e: raise ManifestError(man, [(0, f"not UTF-8 text ({e.reason})")]) from None
     records, problems, first = [], [], {}
-    for k, text in enumerate(lines, 1):
+    for k, text in enumerate(text.split('\n'), 1):                      # JSON Lines ends a line at \n only (not at U+2028, U+0085...)
         if not text.strip(): continue
-        try: d = json.loads(text)
-        except json.JSONDecodeError as e: problems.append((k, f"not JSON ({e.msg} at column {e.colno})")); continue
+        d, p = _json_line(text)
+        if p: problems.append((k, p)); continue
         if not isinstance(d, dict): problems.append((k, f"not a JSON object (a {type(d).__name__})")); continue
         video, p1 = _text(d, 'video', True)
         caption, p2 = _text(d, 'caption', True)
@@ -97,7 +126,8 @@ def validate_manifest(folder, # a data-set folder holding `manifest.jsonl`
         info = None
         if video is not None and check_videos:
             path = Path(video) if Path(video).is_absolute() else folder/video
-            if not path.is_file(): line_problems.append(f"video {video!r} not found")
+            p5 = _video_problem(video, path)
+            if p5: line_problems.append(p5)
             else:
                 try: info = video_info(path)
                 except VideoError as e: line_problems.append(f"video {video!r} cannot be read ({e.problem})")
@@ -106,11 +136,20 @@ def validate_manifest(folder, # a data-set folder holding `manifest.jsonl`
         problems += [(k, p) for p in line_problems]
         if line_problems: continue
         qa = [dict(question=q['question'], answer=q['answer'], type=q.get('type', 'open')) for q in d.get('qa', [])]
+        duration = d.get('duration', 0.0)
         records.append(VideoRecord(rid, video, caption, qa, split or 'train', str(folder), k,
-                                   info.duration if info is not None else float(d.get('duration', 0.0) or 0.0)))
+                                   info.duration if info is not None else float(duration) if isinstance(duration, (int, float)) else 0.0))
     if problems: raise ManifestError(man, problems)
     if not records: raise ManifestError(man, [(0, 'no videos (the manifest is empty)')])
     return records
+
+def outside_videos(records:list) -> list:
+    "The records whose video lies outside their data set's folder (`../x.mp4`, an absolute path elsewhere, a link that points out): allowed, and reported."
+    def outside(r):
+        if r.root is None: return False
+        root = Path(r.root).resolve()
+        return not r.path.resolve().is_relative_to(root)
+    return [r for r in records if outside(r)]
 
 # %% ../nbs/01c_dataset.ipynb #b7b42c41
 def load_dataset(folder, # a data-set folder
@@ -127,12 +166,14 @@ def load_dataset(folder, # a data-set folder
     return out
 
 def dataset_summary(records:list) -> str:
-    "One line: videos per split, questions per type, mean caption length."
+    "One line: videos per split, questions per type, mean caption length, and videos outside the data folder if any."
     splits = ', '.join(f"{s} {n}" for s, n in sorted(Counter(r.split for r in records).items()))
     types = Counter(q['type'] for r in records for q in r.qa)
     words = sum(len(r.caption.split()) for r in records) / max(1, len(records))
+    out = outside_videos(records)
     return (f"{len(records)} videos ({splits}); {sum(types.values())} questions"
-            + (f" ({', '.join(f'{t} {n}' for t, n in types.most_common())})" if types else '') + f"; captions of {words:.1f} words on average")
+            + (f" ({', '.join(f'{t} {n}' for t, n in types.most_common())})" if types else '') + f"; captions of {words:.1f} words on average"
+            + (f"; {len(out)} outside the data folder (first: line {out[0].line}, {out[0].video})" if out else ''))
 
 def dataset_words(records:list) -> list:
     "Every word of the captions, questions and answers (for a stand-in word tokenizer of a model without its own)."

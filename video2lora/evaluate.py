@@ -4,7 +4,7 @@
 
 # %% ../nbs/08_evaluate.ipynb #44ed3bfd
 from __future__ import annotations
-import time
+import math, time
 from pathlib import Path
 
 import numpy as np
@@ -18,13 +18,22 @@ from .pipeline import internalize_clips, adapter_answers
 from .tiny_recipe import answer_loss
 from .metrics import CAPTION_QUESTION, per_type, caption_scores, text_scores
 from .train import student_batch
+from .io import ConfigError
 
 # %% auto #0
-__all__ = ['paired_bootstrap', 'equivalence', 'video_answers', 'text_tokens', 'self_questions', 'finetune_lora', 'stack_adapters',
-           'per_video_lora_answers', 'tune_finetune_lr', 'evaluate_conditions', 'results_table', 'plot_conditions',
-           'caption_conditions', 'evaluate_dataset']
+__all__ = ['MIN_VIDEOS', 'check_margin', 'paired_bootstrap', 'equivalence', 'video_answers', 'text_tokens', 'self_questions',
+           'finetune_lora', 'stack_adapters', 'per_video_lora_answers', 'tune_finetune_lr', 'evaluate_conditions',
+           'results_table', 'plot_conditions', 'caption_conditions', 'evaluate_dataset']
 
 # %% ../nbs/08_evaluate.ipynb #eec368d6
+MIN_VIDEOS = 30   # fewer videos (the bootstrap's resampling unit) give no verdict: the 90% interval covers too rarely (see below)
+
+def check_margin(margin) -> float:
+    "`margin` as a float if it is an equivalence margin (a finite share of accuracy strictly between 0 and 1); else `ConfigError`."
+    if isinstance(margin, bool) or not isinstance(margin, (int, float)) or not math.isfinite(margin) or not 0 < margin < 1:
+        raise ConfigError('margin', f"must be a finite number between 0 and 1, exclusive (0.05 = 5 points of accuracy), got {margin!r}")
+    return float(margin)
+
 def paired_bootstrap(a:np.ndarray, b:np.ndarray, # (n,) 0/1 outcomes of conditions a and b on the same questions
                      clusters:np.ndarray, # (n,) clip id of each question (resampling unit)
                      n_boot:int=2000, seed:int=0) -> np.ndarray: # (n_boot,) resampled differences mean(b) - mean(a)
@@ -37,19 +46,26 @@ def paired_bootstrap(a:np.ndarray, b:np.ndarray, # (n,) 0/1 outcomes of conditio
     pick = rng.integers(len(ids), size=(n_boot, len(ids)))                    # resampled clips
     return diff_sum[pick].sum(1) / count[pick].sum(1)
 
-def equivalence(a, b, clusters, margin:float=0.05, alpha:float=0.05, n_boot:int=2000, seed:int=0) -> dict:
-    "Difference b - a with its bootstrap CI, non-inferiority and TOST equivalence at `margin`."
+def equivalence(a, b, clusters, margin:float=0.05, alpha:float=0.05, n_boot:int=2000, seed:int=0, min_videos:int=MIN_VIDEOS) -> dict:
+    "Difference b - a with its bootstrap CI, non-inferiority and TOST equivalence at `margin`; no verdict (None) from fewer than `min_videos` videos or a bootstrap without spread."
+    margin = check_margin(margin)
     a, b = np.asarray(a, float), np.asarray(b, float)
     boot = paired_bootstrap(a, b, clusters, n_boot, seed)
-    d = float(b.mean() - a.mean())
+    d, n_clips = float(b.mean() - a.mean()), int(len(np.unique(clusters)))
     lo, hi = np.quantile(boot, [alpha, 1 - alpha])                            # the (1 - 2 alpha) interval TOST uses
     lo95, hi95 = np.quantile(boot, [0.025, 0.975])
     p_lower = float((np.sum(boot <= -margin) + 1) / (n_boot + 1))             # H0: d <= -margin
     p_upper = float((np.sum(boot >= margin) + 1) / (n_boot + 1))              # H0: d >= +margin
-    return dict(diff=d, ci90=[float(lo), float(hi)], ci95=[float(lo95), float(hi95)], margin=margin, alpha=alpha,
-                p_noninferior=p_lower, p_tost=max(p_lower, p_upper),
-                noninferior=bool(p_lower < alpha), equivalent=bool(max(p_lower, p_upper) < alpha),
-                n_questions=int(len(a)), n_clips=int(len(np.unique(clusters))))
+    res = dict(diff=d, ci90=[float(lo), float(hi)], ci95=[float(lo95), float(hi95)], margin=margin, alpha=alpha,
+               p_noninferior=p_lower, p_tost=max(p_lower, p_upper),
+               noninferior=bool(p_lower < alpha), equivalent=bool(max(p_lower, p_upper) < alpha),
+               n_questions=int(len(a)), n_clips=n_clips, min_videos=min_videos)
+    if n_clips < min_videos: why = f"too few videos for a verdict (n = {n_clips} videos, {len(a)} questions; at least {min_videos} videos needed)"
+    elif np.ptp(boot) == 0: why = f"no verdict: the difference is the same in every video, so the bootstrap has no spread to test with (n = {n_clips} videos)"
+    else: why = None
+    if why: res.update(p_noninferior=None, p_tost=None, noninferior=None, equivalent=None)   # no test: neither shown nor refuted
+    res['verdict'] = why or ('equivalent' if res['equivalent'] else 'not shown equivalent')
+    return res
 
 # %% ../nbs/08_evaluate.ipynb #d1486994
 def video_answers(vlm, builder:PromptBuilder, clips:list, renders:list, questions:list|None=None,
@@ -139,6 +155,7 @@ def evaluate_conditions(vlm, builder:PromptBuilder, hypernet, clips:list, render
                         source_layer:int=-1, progress:bool=True, seed:int=0, finetune_lr:float|None=None,
                         answer_tokens:int=4, answer_text:bool=False) -> dict:
     "Conditions (a)-(d) on the same questions, with per-type accuracy, token counts and (b) vs (a) statistics; `answer_text`: also token F1 / ROUGE-L of the answers."
+    check_margin(margin)                                                     # before any work
     renders = renders or [render(c) for c in clips]
     qa = [q for c in clips for q in c.qa]
     cid = np.array([i for i, c in enumerate(clips) for _ in c.qa])
@@ -201,9 +218,11 @@ def results_table(res:dict) -> str:
                      ' | '.join(f"{r.get(t, float('nan')):.3f}" for t in types) + " |" + " |" * rouge + " | | 0 |")
     if 'b_vs_a' not in res: return '\n'.join(lines)
     e = res['b_vs_a']
-    lines.append(f"\n(b) - (a): {100 * e['diff']:+.1f} points, 90% CI [{100 * e['ci90'][0]:+.1f}, {100 * e['ci90'][1]:+.1f}], "
-                 f"margin {100 * e['margin']:.0f}: non-inferiority p = {e['p_noninferior']:.4f}, TOST p = {e['p_tost']:.4f} "
-                 f"-> {'equivalent' if e['equivalent'] else 'not shown equivalent'} ({e['n_questions']} questions, {e['n_clips']} clips)")
+    line = f"\n(b) - (a): {100 * e['diff']:+.1f} points, 90% CI [{100 * e['ci90'][0]:+.1f}, {100 * e['ci90'][1]:+.1f}], margin {100 * e['margin']:g}: "
+    if e.get('equivalent') is None: line += e.get('verdict', 'no verdict')   # too few videos: no test, and the table says so
+    else: line += (f"non-inferiority p = {e['p_noninferior']:.4f}, TOST p = {e['p_tost']:.4f} "
+                   f"-> {e.get('verdict') or ('equivalent' if e['equivalent'] else 'not shown equivalent')} ({e['n_questions']} questions, {e['n_clips']} clips)")
+    lines.append(line)
     return '\n'.join(lines)
 
 def plot_conditions(res:dict, title:str='held-out test clips'):
@@ -222,7 +241,7 @@ def plot_conditions(res:dict, title:str='held-out test clips'):
     a2.axvspan(-100 * e['margin'], 100 * e['margin'], color='green', alpha=0.15, label=f"margin +/-{100 * e['margin']:.0f}")
     a2.errorbar([100 * e['diff']], [0], xerr=[[100 * (e['diff'] - e['ci90'][0])], [100 * (e['ci90'][1] - e['diff'])]], fmt='o', capsize=4, label='90% CI')
     a2.axvline(0, color='k', lw=0.5); a2.set_yticks([]); a2.set_xlabel('(b) - (a), accuracy points'); a2.legend(fontsize=7)
-    a2.set_title(f"TOST p = {e['p_tost']:.3g}", fontsize=9)
+    a2.set_title(f"TOST p = {e['p_tost']:.3g}" if e.get('p_tost') is not None else f"no verdict: {e['n_clips']} videos", fontsize=9)
     fig.tight_layout()
     return fig
 
@@ -246,6 +265,7 @@ def evaluate_dataset(vlm, builder:PromptBuilder, hypernet, records:list, # valid
                      answer_tokens:int=16, # longest answer generated
                     ) -> dict:
     "Conditions (a)-(c) on a data set's videos: exact match per type, token F1 / ROUGE-L of answers and captions, (b) vs (a) statistics."
+    check_margin(margin)                                                     # before any video is read
     renders = [r.read(n_frames) for r in tqdm(records, desc='read videos', disable=not progress)]
     if not any(r.qa for r in records): return caption_conditions(vlm, builder, hypernet, records, renders, n_frames, source_layer)
     res = evaluate_conditions(vlm, builder, hypernet, records, renders, margin=margin, captions=True, source_layer=source_layer,

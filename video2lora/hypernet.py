@@ -5,21 +5,23 @@
 # %% ../nbs/06_hypernet.ipynb #c97e1dee
 from __future__ import annotations
 import json, math
-from dataclasses import dataclass, asdict
+from dataclasses import dataclass, asdict, fields
 from pathlib import Path
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+from safetensors import SafetensorError
 from safetensors.torch import save_file, load_file
 
-from .io import write_folder_atomic
+from .io import write_folder_atomic, read_json, regular_file, InputError, ConfigError, check_ranges
 from .hooks import LayerStates
-from .lora import LoRAAdapter, ModelSignature, module_shapes
+from .lora import LoRAAdapter, ModelSignature, module_shapes, MODULE_PATHS
 
 # %% auto #0
-__all__ = ['HyperConfig', 'Attention', 'MLP', 'PerceiverBlock', 'position_code', 'HyperNetwork', 'hyper_param_count',
-           'save_hypernet', 'load_hypernet', 'source_states', 'hypernet_dir', 'load_bundled_hypernet']
+__all__ = ['OVERRIDABLE', 'HyperConfig', 'Attention', 'MLP', 'PerceiverBlock', 'position_code', 'HyperNetwork',
+           'hyper_param_count', 'HypernetFileError', 'save_hypernet', 'load_hypernet', 'source_states', 'hypernet_dir',
+           'load_bundled_hypernet']
 
 # %% ../nbs/06_hypernet.ipynb #054db817
 @dataclass
@@ -31,7 +33,7 @@ class HyperConfig:
     width: int = 512                       # perceiver width
     n_latents: int = 8                     # latent vectors per layer
     n_blocks: int = 9                      # cross-attention blocks (cross-attn + self-attn + MLP)
-    n_heads: int = 8                       # attention heads in the perceiver
+    n_heads: int = 8                       # attention heads in the perceiver (they split the width: n_heads divides width)
     mlp_ratio: int = 4                     # MLP hidden = mlp_ratio * width
     rank: int = 16                         # generated ranks per (layer, module): one rank query each
     bias_rank: int = 16                    # learned, video-independent extra ranks (0: none)
@@ -39,6 +41,17 @@ class HyperConfig:
     alpha: float | None = None             # LoRA alpha; scaling = alpha / (rank + bias_rank); None: scaling 1
     positions: bool = True                 # add a code of each position's place in the video, t in [0, 1]
     name: str = ''                         # the VLM it is for (informative)
+
+    def __post_init__(self):
+        "Check every field, raising `ConfigError` (one line, naming the field) for the first bad one."
+        for f in ('n_layers', 'd_model', 'width', 'n_latents', 'n_blocks', 'n_heads', 'mlp_ratio', 'rank'): _check_int(self, f, 1)
+        _check_int(self, 'bias_rank', 0)
+        if self.width % self.n_heads: raise ConfigError('n_heads', f"must divide width ({self.width}), got {self.n_heads}")
+        if self.alpha is not None: check_ranges(self, alpha='positive')
+        for f in ('per_layer_heads', 'positions'):
+            if not isinstance(getattr(self, f), bool): raise ConfigError(f, f"must be true or false, got {getattr(self, f)!r}")
+        if not isinstance(self.name, str): raise ConfigError('name', f"must be a string, got {self.name!r}")
+        self.shapes = _checked_shapes(self.shapes)
 
     @property
     def total_rank(self) -> int: return self.rank + self.bias_rank
@@ -71,9 +84,59 @@ class HyperConfig:
     @classmethod
     def tiny(cls, config=None, **kw) -> 'HyperConfig':
         "A CPU-sized hypernetwork for the tiny SmolVLM: width 128, 8 latents, 2 blocks, rank 8, no bias ranks."
-        from video2lora.tiny import TINY_PRESET
         d = dict(width=128, n_latents=8, n_blocks=2, n_heads=4, rank=8, bias_rank=0, name='tiny-smolvlm'); d.update(kw)
-        return cls.for_vlm(config if config is not None else _preset(TINY_PRESET), **d)
+        return cls.for_vlm(config if config is not None else _preset(_tiny_preset()), **d)
+
+    @classmethod
+    def from_preset(cls, preset:str='tiny', # 'tiny' (CPU-sized) or 'paper'
+                    config=None, # the VLM's config; None: the tiny model's (enough to check overrides before a model loads)
+                    overrides:dict|None=None, # fields to change, e.g. from `--hyper '{"rank": 16}'` (and `modules`)
+                   ) -> 'HyperConfig':
+        "The preset's config with `overrides`, checked: an unknown key or a bad value raises `ConfigError('hyper', ...)` in one line naming it."
+        if preset not in ('tiny', 'paper'): raise ConfigError('hyper_preset', f"must be 'tiny' or 'paper', got {preset!r}")
+        overrides = {} if overrides is None else overrides
+        if not isinstance(overrides, dict): raise ConfigError('hyper', f"must be a JSON object of hypernetwork fields, got {type(overrides).__name__}")
+        unknown = [k for k in overrides if k not in OVERRIDABLE]
+        if unknown: raise ConfigError('hyper', f"has unknown field(s) {unknown}; a hypernetwork's fields are {', '.join(OVERRIDABLE)}")
+        mods = overrides.get('modules', ['down_proj'])
+        if not (isinstance(mods, (list, tuple)) and mods and all(m in MODULE_PATHS for m in mods)):
+            raise ConfigError('hyper', f"modules must be a non-empty list of {list(MODULE_PATHS)}, got {mods!r}")
+        make = cls.paper if preset == 'paper' else cls.tiny
+        try: return make(config if config is not None else _preset(_tiny_preset()), **overrides)
+        except ConfigError as e: raise ConfigError('hyper', str(e)) from None
+
+    @classmethod
+    def from_dict(cls, d) -> 'HyperConfig':
+        "A config read from JSON (a saved hypernetwork's): unknown or missing fields and bad values raise `ConfigError('config', ...)`."
+        if not isinstance(d, dict): raise ConfigError('config', f"must be a JSON object of hypernetwork fields, got {type(d).__name__}")
+        names = [f.name for f in fields(cls)]
+        unknown, missing = [k for k in d if k not in names], [k for k in names[:3] if k not in d]
+        if unknown: raise ConfigError('config', f"has unknown field(s) {unknown}")
+        if missing: raise ConfigError('config', f"lacks {missing}")
+        try: return cls(**d)
+        except ConfigError as e: raise ConfigError('config', str(e)) from None
+
+OVERRIDABLE = [f.name for f in fields(HyperConfig) if f.name not in ('n_layers', 'd_model', 'shapes')] + ['modules']   # what --hyper may set
+
+def _check_int(cfg, name:str, low:int):
+    "Raise `ConfigError` unless `cfg.name` is an integer >= `low`."
+    v = getattr(cfg, name)
+    if isinstance(v, bool) or not isinstance(v, int): raise ConfigError(name, f"must be an integer, got {v!r}")
+    if v < low: raise ConfigError(name, f"must be {'> 0' if low == 1 else '>= 0'}, got {v}")
+
+def _checked_shapes(shapes) -> dict:
+    "`{module: (d_in, d_out)}` with known modules and positive integer sizes, else `ConfigError('shapes', ...)`."
+    if not isinstance(shapes, dict) or not shapes: raise ConfigError('shapes', f"must be a non-empty {{module: [d_in, d_out]}}, got {shapes!r}")
+    pos = lambda v: isinstance(v, int) and not isinstance(v, bool) and v > 0
+    for m, s in shapes.items():
+        if m not in MODULE_PATHS: raise ConfigError('shapes', f"names an unknown module {m!r}; choose from {list(MODULE_PATHS)}")
+        if not (isinstance(s, (list, tuple)) and len(s) == 2 and all(map(pos, s))):
+            raise ConfigError('shapes', f"of {m!r} must be a pair of positive integers (d_in, d_out), got {s!r}")
+    return {m: tuple(s) for m, s in shapes.items()}
+
+def _tiny_preset():
+    from video2lora.tiny import TINY_PRESET
+    return TINY_PRESET
 
 def _preset(name):
     from video2lora.vlm import preset_config
@@ -183,7 +246,7 @@ class HyperNetwork(nn.Module):
                 a = torch.cat([a, self.bias_A[m][None].expand(B, -1, -1, -1)], 2)   # (B, L, r + rb, d_in)
                 b = torch.cat([b, self.bias_B[m][None].expand(B, -1, -1, -1)], 3)   # (B, L, d_out, r + rb)
             for l in range(L): A[(l, m)], Bf[(l, m)] = a[:, l], b[:, l]
-        return LoRAAdapter(A, Bf, self.cfg.scaling, self.cfg.signature())
+        return LoRAAdapter(A, Bf, self.cfg.scaling, self.cfg.signature(), shared_ranks=self.cfg.bias_rank)   # the bias ranks: the same in every adapter
 
 # %% ../nbs/06_hypernet.ipynb #296a212f
 def hyper_param_count(cfg:HyperConfig) -> int:
@@ -191,6 +254,9 @@ def hyper_param_count(cfg:HyperConfig) -> int:
     with torch.device('meta'): return sum(p.numel() for p in HyperNetwork(cfg).parameters())
 
 # %% ../nbs/06_hypernet.ipynb #b7d77a9e
+class HypernetFileError(ValueError):
+    "A hypernetwork folder that is missing, corrupt, or whose weights do not fit its config or are not finite."
+
 def save_hypernet(hypernet:HyperNetwork, folder, extra:dict|None=None) -> Path:
     "Write a hypernetwork (safetensors + its HyperConfig as JSON, plus `extra`) atomically."
     sd = {k: v.detach().contiguous().cpu() for k, v in hypernet.state_dict().items()}
@@ -200,14 +266,34 @@ def save_hypernet(hypernet:HyperNetwork, folder, extra:dict|None=None) -> Path:
         (tmp/'hypernet.json').write_text(json.dumps(meta, indent=1, default=list))
     return write_folder_atomic(folder, write, 'hypernet')
 
+def _hyper_weights(path:Path, want:dict) -> dict:
+    "The tensors of `hypernet.safetensors`, checked against `want` (the state dict its config builds): same names and shapes, finite."
+    if not path.exists(): raise HypernetFileError(f"{path.parent}: no {path.name}")
+    try: sd = load_file(str(regular_file(path, 'safetensors file')))
+    except InputError as e: raise HypernetFileError(str(e)) from None
+    except (SafetensorError, OSError, ValueError) as e:
+        raise HypernetFileError(f"{path}: corrupt or truncated safetensors ({(str(e).splitlines() or [''])[0][:200]})") from None
+    missing, extra = [k for k in want if k not in sd], [k for k in sd if k not in want]
+    if missing or extra:
+        raise HypernetFileError(f"{path}: the weights do not fit hypernet.json's config: {len(missing)} missing {missing[:3]}, {len(extra)} unexpected {extra[:3]}")
+    for k, v in sd.items():
+        if v.shape != want[k].shape: raise HypernetFileError(f"{path}: {k} is {tuple(v.shape)}; hypernet.json's config makes it {tuple(want[k].shape)}")
+        if not v.is_floating_point(): raise HypernetFileError(f"{path}: tensor {k!r} is {v.dtype}, not floating point")
+        if not bool(torch.isfinite(v).all()): raise HypernetFileError(f"{path}: tensor {k!r} holds NaN or infinite values")
+    return sd
+
 def load_hypernet(folder) -> tuple:
-    "A saved hypernetwork and its metadata: `(HyperNetwork, meta)`."
+    "A saved hypernetwork and its metadata, `(HyperNetwork, meta)`, every file checked: a bad one raises `HypernetFileError` in one line."
     folder = Path(folder)
-    if not (folder/'hypernet.json').exists(): raise FileNotFoundError(f"{folder}: no hypernet.json (not a saved hypernetwork)")
-    meta = json.loads((folder/'hypernet.json').read_text())
-    c = dict(meta['config']); c['shapes'] = {m: tuple(s) for m, s in c['shapes'].items()}
-    hn = HyperNetwork(HyperConfig(**c))
-    hn.load_state_dict(load_file(str(folder/'hypernet.safetensors')))
+    if not folder.is_dir(): raise HypernetFileError(f"{folder}: no such hypernetwork folder")
+    path = folder/'hypernet.json'
+    if not path.exists(): raise HypernetFileError(f"{folder}: no hypernet.json (not a saved hypernetwork)")
+    try: meta = read_json(path, 'hypernet.json')
+    except InputError as e: raise HypernetFileError(str(e)) from None
+    try: cfg = HyperConfig.from_dict(meta.get('config'))
+    except ConfigError as e: raise HypernetFileError(f"{path}: {e}") from None
+    hn = HyperNetwork(cfg)
+    hn.load_state_dict(_hyper_weights(folder/'hypernet.safetensors', hn.state_dict()))
     return hn.eval(), meta
 
 def source_states(states:torch.Tensor, source_layer:int=-1) -> torch.Tensor:

@@ -11,11 +11,12 @@ try: import fcntl                                                     # POSIX; e
 except ImportError: fcntl = None
 
 # %% auto #0
-__all__ = ['MARKER', 'KINDS', 'CLAIMED', 'LEGACY_ADAPTER_FILES', 'MAX_JSON_BYTES', 'MAX_JSON_DEPTH', 'OutputError', 'read_marker',
-           'unlisted', 'output_kind', 'check_output', 'swap_is_atomic', 'temp_prefix', 'remove_stale', 'locked',
-           'public_mode', 'write_marker', 'add_to_marker', 'write_folder_atomic', 'claim_folder', 'write_bytes_atomic',
-           'write_text_atomic', 'save_figure', 'ConfigError', 'check_ranges', 'InputError', 'regular_file',
-           'loads_strict', 'read_json']
+__all__ = ['MARKER', 'KINDS', 'CLAIMED', 'LEGACY_ADAPTER_FILES', 'SENTINEL', 'LOCK', 'LOCKED', 'MAX_JSON_BYTES', 'MAX_JSON_DEPTH',
+           'OutputError', 'read_marker', 'unlisted', 'output_kind', 'check_output', 'swap_is_atomic', 'temp_prefix',
+           'make_temp_folder', 'remove_stale', 'locked', 'lock_folder', 'release_folder', 'check_unlocked',
+           'public_mode', 'write_marker', 'add_to_marker', 'write_folder_atomic', 'claim_folder', 'writable_file',
+           'write_bytes_atomic', 'write_text_atomic', 'append_text', 'save_figure', 'ConfigError', 'check_ranges',
+           'InputError', 'regular_file', 'loads_strict', 'read_json']
 
 # %% ../nbs/00a_io.ipynb #cf0639fc
 MARKER = 'video2lora.json'   # the file that marks a folder as video2lora's own output, and says of which kind
@@ -54,12 +55,30 @@ def read_marker(folder) -> dict|None:
     return None
 
 def unlisted(folder, marker:dict) -> list:
-    "Files under `folder` that its marker does not list: things video2lora did not write there (empty for claimed folders)."
+    "What is under `folder` that its marker does not list, and so video2lora did not write there: files, folders holding no listed file (an empty one too), symbolic links of any kind (never followed), pipes... Empty for claimed folders."
     if 'files' not in marker: return []
-    listed, found = set(marker['files']) | {MARKER}, []
-    for root, dirs, files in os.walk(folder):
-        for f in files: found.append(os.path.relpath(os.path.join(root, f), folder))
-    return sorted(set(found) - listed)
+    listed = {os.path.normpath(f) for f in marker['files']} | {MARKER}
+    folders = {os.path.normpath(f) for f in marker.get('folders', [])}   # empty folders video2lora wrote
+    holders = folders | {str(p) for f in listed | folders for p in Path(f).parents if str(p) != '.'}   # folders that hold what it wrote
+    found = []
+    for root, dirs, files in os.walk(folder):                       # os.walk never descends into a link to a folder
+        rel = lambda n: os.path.relpath(os.path.join(root, n), folder)
+        for d in list(dirs):
+            if os.path.islink(os.path.join(root, d)) or rel(d) not in holders:
+                found.append(rel(d)); dirs.remove(d)                 # a link, or a folder of the user's: named once, not entered
+        for f in files:
+            try: regular = stat.S_ISREG(os.lstat(os.path.join(root, f)).st_mode)
+            except OSError: regular = False
+            if not regular or rel(f) not in listed: found.append(rel(f))   # a link (even named like ours), a pipe, or a file not listed
+    return sorted(found)
+
+def _what(p:Path) -> str:
+    "' (a symbolic link)', ' (an empty folder)', ' (a folder)', ' (a pipe, device or socket)' or '' for a regular file."
+    try: st = os.lstat(p)
+    except OSError: return ''
+    if stat.S_ISLNK(st.st_mode): return ' (a symbolic link)'
+    if stat.S_ISDIR(st.st_mode): return ' (an empty folder)' if not any(os.scandir(p)) else ' (a folder)'
+    return '' if stat.S_ISREG(st.st_mode) else ' (a pipe, device or socket)'
 
 def output_kind(folder) -> str|None:
     "The kind of video2lora output at `folder`, or None if it is not one."
@@ -85,8 +104,9 @@ def check_output(path, # where an output is to be written
     found = m['kind'] if m else None
     if found == kind:
         extra = unlisted(path, m)
-        if extra: raise OutputError(f"{path}: holds {extra[0]!r}{f' and {len(extra) - 1} more' if len(extra) > 1 else ''}, which video2lora did "
-                                    f"not write there; move it out or choose another output path")
+        if extra: raise OutputError(f"{path}: holds {extra[0]!r}{_what(path/extra[0])}{f' and {len(extra) - 1} more' if len(extra) > 1 else ''}, "
+                                    f"which video2lora did not write there; move it out or choose another output path")
+        if kind in CLAIMED: check_unlocked(path)                     # a run that writes there now is never joined
         return path
     if found: raise OutputError(f"{path}: holds a video2lora {found} output, not {'an' if kind[0] in 'aeiou' else 'a'} {kind}; "
                                 f"choose another output path")
@@ -136,8 +156,17 @@ def _swap_in(tmp:Path, dest:Path, existed:bool, kind:str):
 
 # %% ../nbs/00a_io.ipynb #11ad082a
 _HOST = re.sub(r'[^A-Za-z0-9]', '', socket.gethostname())[:24] or 'host'
+SENTINEL = '.video2lora-temporary'   # written into every temporary folder video2lora makes, first: the proof that it may remove it
+_SENTINEL_TEXT = 'video2lora temporary folder'
 
 def temp_prefix(dest:Path) -> str: return f".{dest.name}.v2l-{_HOST}-{os.getpid()}-"
+
+def make_temp_folder(dest) -> Path:
+    "A new private folder beside `dest`, named after it and this process, holding the sentinel: everything video2lora writes is filled in one."
+    dest = Path(dest)
+    tmp = Path(tempfile.mkdtemp(prefix=temp_prefix(dest), dir=dest.parent))
+    (tmp/SENTINEL).write_text(f"{_SENTINEL_TEXT} for {dest.name}, process {os.getpid()} on {_HOST}\n")
+    return tmp
 
 def _pid_alive(pid:int) -> bool:
     try: os.kill(pid, 0)
@@ -145,15 +174,27 @@ def _pid_alive(pid:int) -> bool:
     except PermissionError: return True
     return True
 
+def _ours(p:Path) -> bool:
+    "Whether the temporary-named `p` is provably one of video2lora's temporary folders: a folder (not a link) of this user that holds the sentinel, or an empty private one (what a writer killed between `mkdtemp` and the sentinel leaves)."
+    try: st = os.lstat(p)
+    except OSError: return False
+    if not stat.S_ISDIR(st.st_mode) or st.st_uid != os.getuid(): return False
+    try:
+        if stat.S_ISREG(os.lstat(p/SENTINEL).st_mode):
+            with open(p/SENTINEL, 'rb') as f: return f.read(len(_SENTINEL_TEXT)) == _SENTINEL_TEXT.encode()
+    except OSError: pass
+    return stat.S_IMODE(st.st_mode) == 0o700 and not any(os.scandir(p))
+
 def remove_stale(dest) -> list:
-    "Remove the temporaries that killed writers left beside `dest` (only ours: `.<name>.v2l-<pid>-*` of dead pids)."
+    "Remove the temporary folders that killed writers left beside `dest`: named `.<name>.v2l-<host>-<pid>-*` (this host, a pid that no longer runs) and provably ours (`_ours`); anything else is left alone."
     dest = Path(dest)
     if not dest.parent.is_dir(): return []
     pat, gone = re.compile(re.escape(f".{dest.name}.v2l-{_HOST}-") + r"(\d+)-"), []   # only this host's: a pid means nothing elsewhere
     for p in dest.parent.iterdir():
         m = pat.match(p.name)
-        if m and not _pid_alive(int(m.group(1))):
-            shutil.rmtree(p) if p.is_dir() and not p.is_symlink() else p.unlink()
+        if m and not _pid_alive(int(m.group(1))) and _ours(p):
+            try: shutil.rmtree(p) if (p/SENTINEL).exists() else p.rmdir()   # rmdir: only while still empty
+            except OSError: continue
             gone.append(p)
     return gone
 
@@ -166,6 +207,71 @@ def locked(folder):
         fcntl.flock(fd, fcntl.LOCK_EX)
         yield
     finally: os.close(fd)
+
+LOCK = '.video2lora.lock'   # the lock file of a claimed folder: held (flock) by the process writing there, with its pid inside
+_HELD = {}                  # (device, inode) of a claimed folder this process holds -> [its lock file's fd, claims]
+_O_SAFE = os.O_CLOEXEC | getattr(os, 'O_NOFOLLOW', 0) | getattr(os, 'O_NONBLOCK', 0)   # never through a link, never wait on a pipe
+
+def _open_refusing(path:Path, flags:int, what:str) -> int:
+    "`os.open(path)` that refuses, in one line, a link, a folder, a pipe, device or socket at `path`."
+    try: fd = os.open(path, flags | _O_SAFE, 0o666)
+    except OSError as e:
+        if e.errno == errno.ELOOP: raise OutputError(f"{path}: is a symbolic link; video2lora never writes through or over a link") from None
+        if e.errno == errno.EISDIR: raise OutputError(f"{path}: is a folder; video2lora {what} a file there") from None
+        if e.errno == errno.ENXIO: raise OutputError(f"{path}: is not a regular file (a pipe, device or socket); video2lora {what} only regular files") from None
+        raise
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd); raise OutputError(f"{path}: is not a regular file (a pipe, device or socket); video2lora {what} only regular files")
+    return fd
+
+def _holder(fd:int) -> str:
+    "Who holds a lock file, from what it says: 'pid N' (on another host: 'pid N on HOST')."
+    pid, _, host = os.pread(fd, 100, 0).decode(errors='replace').strip().partition(' ')
+    return f"pid {pid or 'unknown'}" + (f" on {host}" if host and host != _HOST else '')
+
+def _held(folder:Path):
+    "This process's entry in `_HELD` for `folder`, or None (also when the folder was removed meanwhile)."
+    st = os.stat(folder)
+    h = _HELD.get((st.st_dev, st.st_ino))
+    if h and os.fstat(h[0]).st_nlink == 0: os.close(h[0]); del _HELD[(st.st_dev, st.st_ino)]; return None   # a folder removed, its inode reused
+    return h
+
+def lock_folder(folder) -> Path:
+    "Take the exclusive lock of the claimed `folder` for this process (counted: again is fine), or raise `OutputError` naming the process that holds it; `release_folder` or the process's end releases it."
+    folder = Path(folder)
+    h = _held(folder)
+    if h: h[1] += 1; return folder
+    if fcntl is None: return folder
+    fd = _open_refusing(folder/LOCK, os.O_RDWR | os.O_CREAT, 'locks')
+    try:
+        try: fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as e:
+            if e.errno not in (errno.EAGAIN, errno.EACCES): raise
+            raise OutputError(f"another video2lora process is writing {folder} ({_holder(fd)})") from None
+        os.ftruncate(fd, 0); os.pwrite(fd, f"{os.getpid()} {_HOST}\n".encode(), 0)
+    except BaseException: os.close(fd); raise
+    st = os.stat(folder); _HELD[(st.st_dev, st.st_ino)] = [fd, 1]
+    return folder
+
+def release_folder(folder):
+    "Undo one `lock_folder`; the last one releases the lock (its file stays: removing it would race with the next writer)."
+    h = _held(Path(folder))
+    if not h: return
+    h[1] -= 1
+    if h[1] == 0:
+        st = os.stat(folder); os.close(h[0]); del _HELD[(st.st_dev, st.st_ino)]
+
+def check_unlocked(folder):
+    "Raise `OutputError` if another process holds `folder`'s lock now (a probe: nothing is held afterwards)."
+    folder = Path(folder)
+    if fcntl is None or not os.path.lexists(folder/LOCK) or _held(folder): return
+    fd = _open_refusing(folder/LOCK, os.O_RDONLY, 'locks')
+    try:
+        try: fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as e:
+            if e.errno not in (errno.EAGAIN, errno.EACCES): raise
+            raise OutputError(f"another video2lora process is writing {folder} ({_holder(fd)})") from None
+    finally: os.close(fd)                                            # closing releases the probe's lock
 
 def public_mode(path, folder:bool=False):
     "Give `path` the permissions the user's umask asks for (mkdtemp and mkstemp make private ones)."
@@ -190,10 +296,11 @@ def _fsync_dir(folder:Path):
     finally: os.close(fd)
 
 # %% ../nbs/00a_io.ipynb #6524d8f3
-def write_marker(folder, kind:str, meta:dict|None=None, files:list|None=None):
-    "Write the marker of a `kind` output into `folder` (atomically): who wrote it, the kind, `meta`, and the files it holds (one-shot outputs)."
+def write_marker(folder, kind:str, meta:dict|None=None, files:list|None=None, folders:list|None=None):
+    "Write the marker of a `kind` output into `folder` (atomically): who wrote it, the kind, `meta`, and the files (and empty folders) it holds (one-shot outputs)."
     m = dict(written_by='video2lora', kind=kind, **(meta or {}))
     if files is not None: m['files'] = files
+    if folders: m['folders'] = folders
     write_text_atomic(Path(folder)/MARKER, json.dumps(m, indent=1, default=str))
 
 def add_to_marker(folder, *names:str):
@@ -213,12 +320,14 @@ def write_folder_atomic(dest, # the output folder to create or replace
     dest = _replaceable(dest, kind) if replace else check_output(dest, kind)
     dest.parent.mkdir(parents=True, exist_ok=True)
     remove_stale(dest)
-    tmp = Path(tempfile.mkdtemp(prefix=temp_prefix(dest), dir=dest.parent))
+    box = make_temp_folder(dest)                                     # the sentinel's folder: the new output inside, the old one after the swap
     try:
+        tmp = box/dest.name; tmp.mkdir()
         write(tmp)
         if (tmp/MARKER).exists(): raise ValueError(f"write() must not write {MARKER}: pass meta instead")
         files = sorted(os.path.relpath(os.path.join(r, f), tmp) for r, _, fs in os.walk(tmp) for f in fs)
-        write_marker(tmp, kind, meta, None if kind in CLAIMED else files)
+        empty = sorted(os.path.relpath(r, tmp) for r, ds, fs in os.walk(tmp) if not ds and not fs and r != str(tmp))   # its own empty folders
+        write_marker(tmp, kind, meta, *((None, None) if kind in CLAIMED else (files, empty)))
         _finish(tmp)
         with locked(dest.parent):
             _replaceable(dest, kind) if replace else check_output(dest, kind)   # again: another writer may have been first
@@ -227,7 +336,7 @@ def write_folder_atomic(dest, # the output folder to create or replace
             _swap_in(tmp, dest, existed, kind)
         _fsync_dir(dest.parent)
     finally:
-        if tmp.exists(): shutil.rmtree(tmp)                          # the old output after a swap, or our unfinished one
+        shutil.rmtree(box)                                           # the old output after a swap, or our unfinished one
     return dest
 
 def _replaceable(dest, kind:str) -> Path:
@@ -237,11 +346,14 @@ def _replaceable(dest, kind:str) -> Path:
         raise OutputError(f"{dest}: a video2lora {kind} folder filled file by file; video2lora continues it but never replaces it whole")
     return dest
 
+LOCKED = {'train', 'tiny-train', 'bench'}   # claimed kinds one process at a time writes (a 'states' cache is shared by runs and processes)
+
 def claim_folder(dest, # the output folder of a job that fills it file by file
                  kind:str, # what the folder is (a key of `KINDS`)
                  meta:dict|None=None, # recorded in the marker
+                 lock:bool|None=None, # hold its lock until `release_folder` or the process ends (None: for the kinds in `LOCKED`)
                 ) -> Path:
-    "Create `dest` with its marker in one step, or take the `kind` output that video2lora left there; refuse anything else."
+    "Create `dest` with its marker in one step, or take the `kind` output that video2lora left there; refuse anything else, and a folder another process is writing."
     dest = check_output(dest, kind)
     if kind not in CLAIMED: raise ValueError(f"claim_folder is for {sorted(CLAIMED)}; {kind!r} outputs are written whole")
     if dest.is_dir():
@@ -251,27 +363,47 @@ def claim_folder(dest, # the output folder of a job that fills it file by file
         except (FileExistsError, OutputError):
             check_output(dest, kind)                                     # another process claimed it first: fine if it is ours
             if not dest.is_dir(): raise
+    if kind in LOCKED if lock is None else lock: lock_folder(dest)       # a second run into the same folder is refused here
     return dest
 
 # %% ../nbs/00a_io.ipynb #71aa0713
+def writable_file(path) -> Path:
+    "`path`, if video2lora may write a file there: nothing yet, or a regular file; a link (even to a file), a folder, a pipe, device or socket raises `OutputError` in one line."
+    p = Path(path)
+    try: st = os.lstat(p)
+    except FileNotFoundError: return p
+    if stat.S_ISLNK(st.st_mode): raise OutputError(f"{p}: is a symbolic link; video2lora never writes through or over a link")
+    if stat.S_ISDIR(st.st_mode): raise OutputError(f"{p}: is a folder; cannot write a file there")
+    if not stat.S_ISREG(st.st_mode): raise OutputError(f"{p}: is not a regular file (a pipe, device or socket); video2lora writes only regular files")
+    return p
+
 def write_bytes_atomic(path, data:bytes) -> Path:
-    "Write `data` to `path` through a temporary file beside it and an atomic rename."
-    path = Path(path)
-    if path.is_dir(): raise OutputError(f"{path}: is a folder; cannot write a file there")
+    "Write `data` to `path` through a temporary file beside it and an atomic rename; never through or over a link, a pipe or a device."
+    path = writable_file(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=temp_prefix(path), dir=path.parent)
+    remove_stale(path)
+    box = make_temp_folder(path)
     try:
-        with os.fdopen(fd, 'wb') as f:
+        tmp = box/path.name
+        with open(tmp, 'xb') as f:
             f.write(data); f.flush(); os.fsync(f.fileno())
-        public_mode(tmp)                                             # mkstemp makes private files
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp): os.remove(tmp)
+        public_mode(tmp)                                             # mkdtemp's folder is private; the file gets the usual permissions
+        os.replace(tmp, writable_file(path))                         # checked again: a link put there meanwhile is refused, not replaced
+    finally: shutil.rmtree(box)
     return path
 
 def write_text_atomic(path, text:str) -> Path:
     "Write `text` (UTF-8) to `path` through a temporary file and an atomic rename."
     return write_bytes_atomic(path, text.encode())
+
+def append_text(path, text:str) -> Path:
+    "Append `text` (UTF-8) to the regular file `path` (created if missing): a log line; never through a link, never to a pipe or a device."
+    fd = _open_refusing(Path(path), os.O_WRONLY | os.O_APPEND | os.O_CREAT, 'writes')
+    try:
+        data = text.encode()
+        while data: data = data[os.write(fd, data):]
+    finally: os.close(fd)
+    return Path(path)
 
 def save_figure(fig, path, dpi:int=120) -> Path:
     "Save a matplotlib figure to `path` (format from the suffix) atomically."

@@ -4,7 +4,7 @@
 
 # %% ../nbs/05_lora.ipynb #23e6a0f1
 from __future__ import annotations
-import json, re
+import json, math, re, warnings
 from contextlib import contextmanager
 from dataclasses import dataclass, asdict
 from pathlib import Path
@@ -14,14 +14,15 @@ import torch
 from safetensors import SafetensorError
 from safetensors.torch import save_file, load_file
 
-from .io import write_folder_atomic
+from .io import write_folder_atomic, read_json, regular_file, InputError
 from .vlm import head_dim, ADAPTER_MARK, decoder_layers
 
 # %% auto #0
-__all__ = ['MODULE_PATHS', 'LAYERS_PATH', 'FORMAT', 'module_shapes', 'AdapterMismatchError', 'ModelSignature', 'LoRAAdapter',
-           'random_adapter', 'apply_adapter', 'reference_logits', 'MergeHandle', 'merge_adapter', 'unmerge_adapter',
-           'merged_adapter', 'AdapterFileError', 'save_adapter', 'load_adapter', 'peft_module_path', 'export_peft',
-           'import_peft', 'peft_load_strict', 'compose', 'compose_groups', 'stack_adapters', 'plot_adapter']
+__all__ = ['MODULE_PATHS', 'LAYERS_PATH', 'FORMAT', 'module_shapes', 'AdapterMismatchError', 'AdapterFileError', 'ModelSignature',
+           'LoRAAdapter', 'random_adapter', 'apply_adapter', 'reference_logits', 'MergeHandle', 'merge_adapter',
+           'unmerge_adapter', 'merged_adapter', 'save_adapter', 'load_adapter', 'peft_module_path', 'export_peft',
+           'read_adapter_meta', 'import_peft', 'peft_load_strict', 'shared_ranks_of', 'compose', 'compose_groups',
+           'stack_adapters', 'plot_adapter']
 
 # %% ../nbs/05_lora.ipynb #ece7c2b7
 MODULE_PATHS = {'q_proj': 'self_attn.q_proj', 'k_proj': 'self_attn.k_proj', 'v_proj': 'self_attn.v_proj',
@@ -43,6 +44,11 @@ def module_shapes(text_config, modules=tuple(MODULE_PATHS)) -> dict:
 class AdapterMismatchError(ValueError):
     "An adapter does not fit the model (or the other adapters) it is used with."
 
+class AdapterFileError(ValueError):
+    "An adapter folder or file is missing, corrupt or not an adapter."
+
+def _pos_int(v) -> bool: return isinstance(v, int) and not isinstance(v, bool) and v > 0
+
 @dataclass
 class ModelSignature:
     "What an adapter must agree with in a model."
@@ -60,6 +66,24 @@ class ModelSignature:
     @classmethod
     def from_model(cls, model, modules=tuple(MODULE_PATHS)):
         return cls.from_config(model.config, modules)
+
+    @classmethod
+    def from_dict(cls, d, where:str='signature') -> 'ModelSignature':
+        "A signature read from JSON, checked field by field: a bad one raises `AdapterFileError` naming `where` and the field."
+        if not isinstance(d, dict): raise AdapterFileError(f"{where}: the signature must be a JSON object, got {type(d).__name__}")
+        fields = ('n_layers', 'hidden_size', 'shapes', 'name')
+        if set(d) - set(fields): raise AdapterFileError(f"{where}: the signature has unknown field(s) {sorted(set(d) - set(fields))}")
+        missing = [f for f in fields[:3] if f not in d]
+        if missing: raise AdapterFileError(f"{where}: the signature lacks {missing}")
+        for f in fields[:2]:
+            if not _pos_int(d[f]): raise AdapterFileError(f"{where}: the signature's {f} must be a positive integer, got {d[f]!r}")
+        shapes = d['shapes']
+        if not isinstance(shapes, dict) or not shapes: raise AdapterFileError(f"{where}: the signature's shapes must be a non-empty object {{module: [d_in, d_out]}}, got {shapes!r}")
+        for m, s in shapes.items():
+            if not (isinstance(s, list) and len(s) == 2 and all(map(_pos_int, s))):
+                raise AdapterFileError(f"{where}: the signature's shapes[{m!r}] must be a pair of positive integers [d_in, d_out], got {s!r}")
+        if not isinstance(d.get('name', ''), str): raise AdapterFileError(f"{where}: the signature's name must be a string, got {d['name']!r}")
+        return cls(d['n_layers'], d['hidden_size'], {m: list(s) for m, s in shapes.items()}, d.get('name', ''))
 
     def check(self, other:'ModelSignature', what:str='adapter'):
         "Raise `AdapterMismatchError` naming the first difference between the model (`self`) and `other`."
@@ -80,6 +104,7 @@ class LoRAAdapter:
     B: dict                        # (layer, module) -> (d_out, r) or (n, d_out, r)
     scaling: float                 # delta W = scaling * B @ A (peft: lora_alpha / r)
     signature: ModelSignature      # the model it was made for
+    shared_ranks: int = 0          # the last `shared_ranks` ranks are the same in every adapter of its source (a hypernetwork's bias ranks)
 
     def __post_init__(self): self.validate()
 
@@ -115,17 +140,30 @@ class LoRAAdapter:
                                            f"rank {self.rank}, d_in {d_in}, d_out {d_out} (A is (r, d_in), B is (d_out, r))")
             if a.shape[:-2] != b.shape[:-2] or a.shape[:-2] != next(iter(self.A.values())).shape[:-2]:
                 raise AdapterMismatchError(f"layer {l} {m}: batch sizes of A and B differ")
+        if not (isinstance(self.shared_ranks, int) and 0 <= self.shared_ranks < self.rank):
+            raise AdapterMismatchError(f"shared_ranks must be an integer in [0, rank {self.rank}), got {self.shared_ranks!r}")
+
+    def with_factors(self, A:dict, B:dict) -> 'LoRAAdapter':
+        "An adapter with new factors and this one's scaling, signature and shared ranks."
+        return LoRAAdapter(A, B, self.scaling, self.signature, self.shared_ranks)
+
+    def nonfinite_factor(self) -> str|None:
+        "The first factor holding NaN or infinity, as 'layer 0 down_proj A' (or 'scaling'); None if every value is finite."
+        if not math.isfinite(self.scaling): return 'scaling'
+        for (l, m) in self.keys:
+            for name, t in (('A', self.A[(l, m)]), ('B', self.B[(l, m)])):
+                if not bool(torch.isfinite(t).all()): return f"layer {l} {m} {name}"
+        return None
 
     def __getitem__(self, i:int) -> 'LoRAAdapter':
         "The `i`-th adapter of a batched adapter."
         if not self.batched: raise IndexError("this adapter is not batched")
-        return LoRAAdapter({k: v[i] for k, v in self.A.items()}, {k: v[i] for k, v in self.B.items()}, self.scaling, self.signature)
+        return self.with_factors({k: v[i] for k, v in self.A.items()}, {k: v[i] for k, v in self.B.items()})
 
     def repeat_interleave(self, k:int) -> 'LoRAAdapter':
         "Each adapter of a batch repeated `k` times in a row (for `k` prompts per video)."
         if not self.batched: raise IndexError("this adapter is not batched")
-        return LoRAAdapter({n: v.repeat_interleave(k, 0) for n, v in self.A.items()},
-                           {n: v.repeat_interleave(k, 0) for n, v in self.B.items()}, self.scaling, self.signature)
+        return self.with_factors({n: v.repeat_interleave(k, 0) for n, v in self.A.items()}, {n: v.repeat_interleave(k, 0) for n, v in self.B.items()})
 
     def delta(self, layer:int, module:str) -> torch.Tensor:
         "The weight change `scaling * B @ A`: (d_out, d_in), or (n, d_out, d_in) if batched."
@@ -133,10 +171,10 @@ class LoRAAdapter:
 
     def to(self, device=None, dtype=None) -> 'LoRAAdapter':
         f = lambda t: t.to(device=device, dtype=dtype)
-        return LoRAAdapter({k: f(v) for k, v in self.A.items()}, {k: f(v) for k, v in self.B.items()}, self.scaling, self.signature)
+        return self.with_factors({k: f(v) for k, v in self.A.items()}, {k: f(v) for k, v in self.B.items()})
 
     def detach(self) -> 'LoRAAdapter':
-        return LoRAAdapter({k: v.detach() for k, v in self.A.items()}, {k: v.detach() for k, v in self.B.items()}, self.scaling, self.signature)
+        return self.with_factors({k: v.detach() for k, v in self.A.items()}, {k: v.detach() for k, v in self.B.items()})
 
     def nbytes(self, bytes_per_value:int=2) -> int:
         "Size of the factors of one adapter (bf16 by default)."
@@ -145,7 +183,8 @@ class LoRAAdapter:
 
     def __repr__(self):
         n = f", batch {self.batch_size}" if self.batched else ''
-        return f"LoRAAdapter(rank {self.rank}, modules {self.modules} in {len(self.layers)} layers ({len(self.A)} factor pairs), scaling {self.scaling:g}{n})"
+        sh = f" ({self.shared_ranks} shared)" if self.shared_ranks else ''
+        return f"LoRAAdapter(rank {self.rank}{sh}, modules {self.modules} in {len(self.layers)} layers ({len(self.A)} factor pairs), scaling {self.scaling:g}{n})"
 
 # %% ../nbs/05_lora.ipynb #3b338506
 def random_adapter(signature:ModelSignature, # the model to fit
@@ -255,47 +294,84 @@ def merged_adapter(model, adapter:LoRAAdapter):
 # %% ../nbs/05_lora.ipynb #28bccfe9
 FORMAT = 'video2lora-adapter/1'
 
-class AdapterFileError(ValueError):
-    "An adapter folder or file is missing, corrupt or not an adapter."
+def _refuse_nonfinite(adapter:LoRAAdapter, where):
+    "Raise `ValueError` if the adapter holds NaN or infinity: such an adapter is never written."
+    bad = adapter.nonfinite_factor()
+    if bad: raise ValueError(f"{where}: the adapter's {bad} holds NaN or infinite values; refusing to write it")
 
 def save_adapter(adapter:LoRAAdapter, folder) -> Path:
     "Write an adapter folder (safetensors + JSON) atomically; only a new, empty or video2lora `lora` folder is replaced."
+    _refuse_nonfinite(adapter, folder)
     tensors = {}
     for (l, m) in adapter.keys:
         tensors[f"layers.{l}.{m}.lora_A"] = adapter.A[(l, m)].detach().contiguous().cpu()
         tensors[f"layers.{l}.{m}.lora_B"] = adapter.B[(l, m)].detach().contiguous().cpu()
     meta = dict(format=FORMAT, rank=adapter.rank, scaling=adapter.scaling, batched=adapter.batched,
-                signature=asdict(adapter.signature))
+                shared_ranks=adapter.shared_ranks, signature=asdict(adapter.signature))
     def write(tmp):
         save_file(tensors, str(tmp/'adapter.safetensors'))
         (tmp/'adapter.json').write_text(json.dumps(meta, indent=1))
     return write_folder_atomic(folder, write, 'lora')
 
+# %% ../nbs/05_lora.ipynb #41d16fc7
+def _one_line(e:Exception) -> str: return (str(e).strip().splitlines() or [type(e).__name__])[0][:200]
+
 def _read_json(path:Path, what:str) -> dict:
+    "The JSON object in `path`; a missing, non-regular, corrupt or non-object file raises `AdapterFileError` in one line."
     if not path.exists(): raise AdapterFileError(f"{path.parent}: no {path.name} (not {what})")
-    try: return json.loads(path.read_text())
-    except (json.JSONDecodeError, UnicodeDecodeError) as e: raise AdapterFileError(f"{path}: corrupt JSON ({e})") from None
+    try: return read_json(path, 'JSON file')
+    except InputError as e: raise AdapterFileError(str(e)) from None
 
 def _read_safetensors(path:Path) -> dict:
+    "The tensors of a safetensors file, each floating point and finite; anything else raises `AdapterFileError` naming the file (and the tensor)."
     if not path.exists(): raise AdapterFileError(f"{path.parent}: no {path.name}")
-    try: return load_file(str(path))
-    except (SafetensorError, OSError, ValueError) as e: raise AdapterFileError(f"{path}: corrupt or truncated safetensors ({e})") from None
+    try: tensors = load_file(str(regular_file(path, 'safetensors file')))
+    except InputError as e: raise AdapterFileError(str(e)) from None
+    except (SafetensorError, OSError, ValueError) as e: raise AdapterFileError(f"{path}: corrupt or truncated safetensors ({_one_line(e)})") from None
+    for k, v in tensors.items():
+        if not v.is_floating_point(): raise AdapterFileError(f"{path}: tensor {k!r} is {v.dtype}, not floating point")
+        if not bool(torch.isfinite(v).all()): raise AdapterFileError(f"{path}: tensor {k!r} holds NaN or infinite values")
+    return tensors
 
+_KINDS = {'a positive integer': _pos_int,
+          'an integer >= 0': lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= 0,
+          'a finite number': lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v),
+          'true or false': lambda v: isinstance(v, bool)}
+_REQUIRED = object()
+
+def _field(d:dict, key:str, path, kind:str, default=_REQUIRED):
+    "`d[key]`, checked to be `kind` (a key of `_KINDS`); a missing (and required) or bad field raises `AdapterFileError` naming the file and the field."
+    if key not in d:
+        if default is _REQUIRED: raise AdapterFileError(f"{path}: {key} is missing (it must be {kind})")
+        return default
+    if not _KINDS[kind](d[key]): raise AdapterFileError(f"{path}: {key} must be {kind}, got {repr(d[key])[:60]}")
+    return d[key]
+
+def _build(A:dict, B:dict, scaling:float, sig:ModelSignature, shared:int, where) -> LoRAAdapter:
+    "A `LoRAAdapter` of factors read from files; factors that do not fit raise `AdapterMismatchError` naming `where`."
+    if not A and not B: raise AdapterFileError(f"{where}: holds no LoRA factors")
+    try: return LoRAAdapter(A, B, scaling, sig, shared)
+    except AdapterMismatchError as e: raise AdapterMismatchError(f"{where}: {e}") from None
+
+# %% ../nbs/05_lora.ipynb #f92ecd6f
 def load_adapter(folder, model=None) -> LoRAAdapter:
-    "Read an adapter folder written by `save_adapter`; with `model`, also check that it fits that model."
+    "Read an adapter folder written by `save_adapter`, every file and field checked; with `model`, also check that it fits that model."
     folder = Path(folder)
     if not folder.is_dir(): raise AdapterFileError(f"{folder}: no such adapter folder")
-    meta = _read_json(folder/'adapter.json', 'an adapter folder')
+    path = folder/'adapter.json'
+    meta = _read_json(path, 'an adapter folder')
     if meta.get('format') != FORMAT: raise AdapterFileError(f"{folder}: unknown adapter format {meta.get('format')!r} (expected {FORMAT!r})")
-    tensors = _read_safetensors(folder/'adapter.safetensors')
+    rank, scaling = _field(meta, 'rank', path, 'a positive integer'), _field(meta, 'scaling', path, 'a finite number')
+    shared, batched = _field(meta, 'shared_ranks', path, 'an integer >= 0', 0), _field(meta, 'batched', path, 'true or false', False)
+    sig = ModelSignature.from_dict(meta.get('signature'), path)
     A, B = {}, {}
-    for k, v in tensors.items():
-        m = re.fullmatch(r"layers\.(\d+)\.(\w+)\.lora_([AB])", k)
+    for k, v in _read_safetensors(folder/'adapter.safetensors').items():
+        m = re.fullmatch(r"layers\.(\d{1,9})\.(\w+)\.lora_([AB])", k)
         if m is None: raise AdapterFileError(f"{folder}: unexpected tensor {k!r}")
         (A if m[3] == 'A' else B)[(int(m[1]), m[2])] = v
-    sig = ModelSignature(**meta['signature'])
-    ad = LoRAAdapter(A, B, float(meta['scaling']), sig)
-    if ad.rank != meta['rank']: raise AdapterMismatchError(f"{folder}: factors have rank {ad.rank}, adapter.json says {meta['rank']}")
+    ad = _build(A, B, scaling, sig, shared, folder)
+    if ad.rank != rank: raise AdapterMismatchError(f"{folder}: factors have rank {ad.rank}, adapter.json says {rank}")
+    if ad.batched != batched: raise AdapterMismatchError(f"{folder}: adapter.json says batched={batched}, the factors say {ad.batched}")
     if model is not None: ModelSignature.from_model(model).check(sig)
     return ad
 
@@ -310,12 +386,14 @@ def export_peft(adapter:LoRAAdapter, # one adapter (not batched)
                 meta:dict|None=None, # what it was made from, recorded in video2lora.json beside the peft files
                 parts:dict|None=None, # name -> adapter, each written as a peft folder inside (e.g. a composed adapter's segments)
                ) -> Path:
-    "Write an adapter in peft's on-disk LoRA format, atomically, with `video2lora.json` (kind 'adapter', `meta`, signature)."
+    "Write an adapter in peft's on-disk LoRA format, atomically, with `video2lora.json` (kind 'adapter', `meta`, signature, shared ranks)."
     if adapter.batched or any(a.batched for a in (parts or {}).values()): raise AdapterMismatchError("export one adapter at a time: adapter[i]")
+    for name, a in [('', adapter), *(parts or {}).items()]: _refuse_nonfinite(a, Path(folder)/name)
     def write(tmp):
         _write_peft(adapter, tmp, base_model_name_or_path)
         for name, a in (parts or {}).items(): (tmp/name).mkdir(); _write_peft(a, tmp/name, base_model_name_or_path)
-    return write_folder_atomic(folder, write, 'adapter', dict(signature=asdict(adapter.signature), rank=adapter.rank, **(meta or {}),
+    return write_folder_atomic(folder, write, 'adapter', dict(signature=asdict(adapter.signature), rank=adapter.rank,
+                                                              shared_ranks=adapter.shared_ranks, **(meta or {}),
                                                               **({'parts': sorted(parts)} if parts else {})))
 
 def _write_peft(adapter:LoRAAdapter, folder:Path, base_model_name_or_path:str=''):
@@ -334,28 +412,53 @@ def _write_peft(adapter:LoRAAdapter, folder:Path, base_model_name_or_path:str=''
     cfg.save_pretrained(str(folder))                    # every (layer, module) is written, so the regex covers exactly the keys
     save_file(tensors, str(folder/'adapter_model.safetensors'), metadata={'format': 'pt'})
 
-def import_peft(folder, # a peft LoRA folder (adapter_config.json + adapter_model.safetensors)
-                model, # the SmolVLM it is for
-               ) -> LoRAAdapter:
-    "Read a peft LoRA of a SmolVLM's language model into a `LoRAAdapter`."
-    folder = Path(folder)
-    if not folder.is_dir(): raise AdapterFileError(f"{folder}: no such peft adapter folder")
-    cfg = _read_json(folder/'adapter_config.json', 'a peft adapter folder')
-    if cfg.get('peft_type') != 'LORA': raise AdapterFileError(f"{folder}: peft_type {cfg.get('peft_type')!r} is not LORA")
+# %% ../nbs/05_lora.ipynb #322ef9e2
+def read_adapter_meta(folder) -> tuple:
+    "`(signature, shared_ranks)` that `export_peft` recorded in `video2lora.json`, each checked; `(None, 0)` for a plain peft folder."
+    path = Path(folder)/'video2lora.json'
+    if not path.exists(): return None, 0
+    try: meta = read_json(path, 'video2lora.json')
+    except InputError as e: raise AdapterFileError(str(e)) from None
+    if meta.get('kind', 'adapter') != 'adapter': raise AdapterFileError(f"{folder}: holds a video2lora {meta['kind']!r} output, not an adapter")
+    return ModelSignature.from_dict(meta.get('signature'), path), _field(meta, 'shared_ranks', path, 'an integer >= 0', 0)
+
+def _peft_scaling(cfg:dict, path:Path) -> tuple:
+    "`(r, scaling)` of a peft LoRA config, each field checked."
+    if cfg.get('peft_type') != 'LORA': raise AdapterFileError(f"{path}: peft_type {repr(cfg.get('peft_type'))[:60]} is not LORA")
     if cfg.get('rank_pattern') or cfg.get('alpha_pattern'):
-        raise AdapterMismatchError(f"{folder}: per-module ranks or alphas (rank_pattern/alpha_pattern) are not supported")
-    r, alpha = int(cfg['r']), float(cfg['lora_alpha'])
-    scaling = alpha / (r ** 0.5) if cfg.get('use_rslora') else alpha / r
-    tensors = _read_safetensors(folder/'adapter_model.safetensors')
+        raise AdapterMismatchError(f"{path}: per-module ranks or alphas (rank_pattern/alpha_pattern) are not supported")
+    r, alpha = _field(cfg, 'r', path, 'a positive integer'), _field(cfg, 'lora_alpha', path, 'a finite number')
+    rslora = _field(cfg, 'use_rslora', path, 'true or false', False)
+    return r, alpha / math.sqrt(r) if rslora else alpha / r
+
+def _peft_factors(tensors:dict, path:Path) -> tuple:
+    "`(A, B)` dicts keyed by (layer, module) from peft's tensor names; a name or shape that is not a SmolVLM LoRA factor is refused."
     inv = {v: k for k, v in MODULE_PATHS.items()}
     A, B = {}, {}
     for k, v in tensors.items():
-        m = re.fullmatch(rf"base_model\.model\.{re.escape(LAYERS_PATH)}\.(\d+)\.(\w+\.\w+)\.lora_([AB])(?:\.[^.]+)?\.weight", k)
-        if m is None or m[2] not in inv: raise AdapterMismatchError(f"{folder}: {k!r} is not a LoRA factor of a SmolVLM language-model layer")
-        (A if m[3] == 'A' else B)[(int(m[1]), inv[m[2]])] = v.float()
-    modules = sorted({m for _, m in A})
-    sig = ModelSignature.from_model(model, modules)
-    return LoRAAdapter(A, B, scaling, sig)
+        m = re.fullmatch(rf"base_model\.model\.{re.escape(LAYERS_PATH)}\.(\d{{1,9}})\.(\w+\.\w+)\.lora_([AB])(?:\.[^.]+)?\.weight", k)
+        if m is None or m[2] not in inv: raise AdapterMismatchError(f"{path}: {k!r} is not a LoRA factor of a SmolVLM language-model layer")
+        if v.dim() != 2: raise AdapterFileError(f"{path}: tensor {k!r} is {tuple(v.shape)}; a LoRA factor is a matrix, (r, d_in) or (d_out, r)")
+        key, into = (int(m[1]), inv[m[2]]), (A if m[3] == 'A' else B)
+        if key in into: raise AdapterFileError(f"{path}: two lora_{m[3]} tensors for layer {key[0]} {key[1]} (two adapter names in one file?)")
+        into[key] = v.float()
+    return A, B
+
+def import_peft(folder, # a peft LoRA folder (adapter_config.json + adapter_model.safetensors)
+                model, # the SmolVLM it is for
+               ) -> LoRAAdapter:
+    "Read a peft LoRA of a SmolVLM's language model into a `LoRAAdapter`, every file and field checked (and `video2lora.json`, when `export_peft` wrote one)."
+    folder = Path(folder)
+    if not folder.is_dir(): raise AdapterFileError(f"{folder}: no such peft adapter folder")
+    sig, shared = read_adapter_meta(folder)
+    if sig is not None: ModelSignature.from_model(model).check(sig, f"adapter {folder}")
+    path = folder/'adapter_config.json'
+    r, scaling = _peft_scaling(_read_json(path, 'a peft adapter folder'), path)
+    A, B = _peft_factors(_read_safetensors(folder/'adapter_model.safetensors'), folder/'adapter_model.safetensors')
+    modules = sorted({m for _, m in [*A, *B]})
+    ad = _build(A, B, scaling, ModelSignature.from_model(model, modules), shared, folder)
+    if ad.rank != r: raise AdapterMismatchError(f"{path}: r is {r} but the factors have rank {ad.rank}")
+    return ad
 
 # %% ../nbs/05_lora.ipynb #373da6ac
 def peft_load_strict(model, # a base model, or a PeftModel to add an adapter to
@@ -377,9 +480,31 @@ def peft_load_strict(model, # a base model, or a PeftModel to add an adapter to
     return model
 
 # %% ../nbs/05_lora.ipynb #1ff08d2c
+def _unequal_shared(adapters:list, k:int) -> int|None:
+    "Index of the first adapter whose last `k` ranks (scaling folded into A) differ from adapter 0's; None if all are equal."
+    first = adapters[0]
+    for i, a in enumerate(adapters[1:], 1):
+        for key in first.keys:
+            same_a = torch.allclose(a.scaling * a.A[key][-k:].float(), first.scaling * first.A[key][-k:].float())   # (k, d_in)
+            same_b = torch.allclose(a.B[key][:, -k:].float(), first.B[key][:, -k:].float())                          # (d_out, k)
+            if not (same_a and same_b): return i
+    return None
+
+def shared_ranks_of(adapters:list) -> int:
+    "The ranks `compose` keeps once by default: the count every adapter declares, if their shared factors are equal; else 0, with a warning that says why."
+    counts = [a.shared_ranks for a in adapters]
+    if not any(counts) or len(adapters) == 1: return counts[0]
+    if len(set(counts)) > 1:
+        warnings.warn(f"the adapters declare different shared ranks {counts}: composing every rank as the adapter's own"); return 0
+    i = _unequal_shared(adapters, counts[0])
+    if i is not None:
+        warnings.warn(f"adapter {i}'s {counts[0]} shared ranks differ from adapter 0's (another hypernetwork?): composing every rank as the adapter's own")
+        return 0
+    return counts[0]
+
 def compose(adapters:list, # LoRAAdapters for the same model and modules (not batched)
             weights:list|None=None, # one weight per adapter (default 1 each)
-            shared_ranks:int=0, # the last `shared_ranks` ranks are the same in every adapter (a hypernetwork's learned bias ranks): kept once, weight 1
+            shared_ranks:int|None=None, # the last `shared_ranks` ranks are the same in every adapter: kept once, weight 1; None: what the adapters declare
            ) -> LoRAAdapter:
     "Concatenate adapters along the rank axis: the composed delta is the weighted sum of their deltas (shared ranks counted once)."
     if not adapters: raise ValueError("compose needs at least one adapter")
@@ -390,21 +515,25 @@ def compose(adapters:list, # LoRAAdapters for the same model and modules (not ba
         if a.batched: raise AdapterMismatchError(f"adapter {i} is batched; compose single adapters (or use compose_groups)")
         ModelSignature(first.signature.n_layers, first.signature.hidden_size, first.signature.shapes).check(a.signature, f"adapter {i}")
         if a.keys != first.keys: raise AdapterMismatchError(f"adapter {i} covers different (layer, module)s than adapter 0")
-    if not 0 <= shared_ranks < first.rank: raise ValueError(f"shared_ranks must be in [0, {first.rank}), got {shared_ranks}")
-    own = lambda t, dim: t.narrow(dim, 0, t.shape[dim] - shared_ranks)                       # the adapter's own ranks
-    A = {k: torch.cat([w * a.scaling * own(a.A[k], 0) for a, w in zip(adapters, weights)]
-                      + [first.scaling * first.A[k][first.rank - shared_ranks:]], 0) for k in first.keys}
-    B = {k: torch.cat([own(a.B[k], 1) for a in adapters] + [first.B[k][:, first.rank - shared_ranks:]], 1) for k in first.keys}
-    return LoRAAdapter(A, B, 1.0, first.signature)
+    k = shared_ranks_of(adapters) if shared_ranks is None else shared_ranks
+    if not 0 <= k < min(a.rank for a in adapters): raise ValueError(f"shared_ranks must be in [0, {min(a.rank for a in adapters)}), got {k}")
+    if shared_ranks and (i := _unequal_shared(adapters, k)) is not None:
+        raise AdapterMismatchError(f"adapter {i}'s last {k} ranks differ from adapter 0's: they are not shared (compose with shared_ranks=0)")
+    own = lambda t, dim: t.narrow(dim, 0, t.shape[dim] - k)                                   # the adapter's own ranks
+    A = {key: torch.cat([w * a.scaling * own(a.A[key], 0) for a, w in zip(adapters, weights)]
+                        + [first.scaling * first.A[key][first.rank - k:]], 0) for key in first.keys}   # (sum r_i - (n-1) k, d_in)
+    B = {key: torch.cat([own(a.B[key], 1) for a in adapters] + [first.B[key][:, first.rank - k:]], 1) for key in first.keys}
+    return LoRAAdapter(A, B, 1.0, first.signature, k)
 
 def compose_groups(adapter:LoRAAdapter, # batched: G * k adapters, consecutive groups of k
                    k:int, # adapters per group (a long video's segments, in order)
                    weight:float=1.0, # weight of every segment
-                   shared_ranks:int=0, # as in `compose`
+                   shared_ranks:int|None=None, # as in `compose`; None: the adapter's own `shared_ranks`
                   ) -> LoRAAdapter: # batched: G composed adapters of rank k * (r - shared_ranks) + shared_ranks
     "`compose` of every group of `k` consecutive adapters of a batched adapter, in one tensor operation (differentiable)."
     if not adapter.batched or adapter.batch_size % k: raise ValueError(f"need a batched adapter whose size is a multiple of k={k}")
-    G, r = adapter.batch_size // k, adapter.rank - shared_ranks
+    shared = adapter.shared_ranks if shared_ranks is None else shared_ranks
+    G, r = adapter.batch_size // k, adapter.rank - shared
     A, B = {}, {}
     for key in adapter.keys:
         a, b = adapter.A[key], adapter.B[key]                                    # (G*k, R, d_in), (G*k, d_out, R)
@@ -412,7 +541,7 @@ def compose_groups(adapter:LoRAAdapter, # batched: G * k adapters, consecutive g
         own_b = b[:, :, :r].reshape(G, k, b.shape[1], r).permute(0, 2, 1, 3).reshape(G, b.shape[1], k * r)  # (G, d_out, k*r)
         A[key] = torch.cat([own_a, adapter.scaling * a[::k, r:]], 1)
         B[key] = torch.cat([own_b, b[::k, :, r:]], 2)
-    return LoRAAdapter(A, B, 1.0, adapter.signature)
+    return LoRAAdapter(A, B, 1.0, adapter.signature, shared)
 
 # %% ../nbs/05_lora.ipynb #7cdad188
 def stack_adapters(adapters:list, # single adapters for the same model and (layer, module)s

@@ -4,7 +4,7 @@
 
 # %% ../nbs/09_pipeline.ipynb #172b7af0
 from __future__ import annotations
-import json, time
+import difflib, json, re, time
 import numpy as np
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,7 +14,8 @@ import torch.nn.functional as F
 from tqdm.auto import tqdm
 
 from .video import read_clip, video_info, Clip
-from .vlm import PromptBuilder, load_vlm, clean_answer, generate_answers, cache_arg, kv_cache
+from .vlm import (PromptBuilder, load_vlm, load_tokenizer, clean_answer, generate_answers, cache_arg, kv_cache,
+                            number_words, SMOLVLM2_SPECIAL_TOKENS, TEMPLATE_MARKERS)
 from .tiny import load_tiny
 from .hooks import extract_layer_states
 from .lora import LoRAAdapter, ModelSignature, apply_adapter, export_peft, import_peft, AdapterFileError, compose, stack_adapters
@@ -22,8 +23,9 @@ from .hypernet import load_hypernet, load_bundled_hypernet, source_states
 from .io import check_output
 
 # %% auto #0
-__all__ = ['greedy_answer', 'greedy_answers', 'QuestionError', 'unknown_words', 'vocabulary', 'check_question', 'frames_report',
-           'describe_frames', 'encode_states', 'internalize_clips', 'adapter_answers', 'Answer', 'Video2LoRA']
+__all__ = ['TURN_MARKER', 'BRITISH', 'greedy_answer', 'greedy_answers', 'QuestionError', 'unknown_words', 'vocabulary',
+           'control_tokens', 'word_hint', 'check_question', 'frames_report', 'describe_frames', 'encode_states',
+           'internalize_clips', 'adapter_answers', 'Answer', 'Video2LoRA']
 
 # %% ../nbs/09_pipeline.ipynb #a532cebd
 @torch.no_grad()
@@ -64,7 +66,7 @@ def greedy_answers(model, tok, batch, max_new_tokens:int=16) -> tuple:
 
 # %% ../nbs/09_pipeline.ipynb #9fd89dc1
 class QuestionError(ValueError):
-    "A question the model cannot read: empty, or with words its tokenizer does not know."
+    "A question the model cannot read: not UTF-8 text, empty, too long, with control tokens, or with words its tokenizer does not know."
 
 def unknown_words(tok, text:str) -> list:
     "The words of `text` that `tok` maps to its unknown token, in order, without repeats."
@@ -74,22 +76,78 @@ def unknown_words(tok, text:str) -> list:
     return list(dict.fromkeys(words))
 
 def vocabulary(tok) -> list|None:
-    "The words a word-level tokenizer knows (sorted, special tokens left out); None for a subword tokenizer."
+    "The words a question may use with a word-level tokenizer (sorted; no special tokens, template markers or digits); None for a subword tokenizer, which reads any text."
     model = json.loads(tok.backend_tokenizer.to_str())['model'] if hasattr(tok, 'backend_tokenizer') else {}
     if model.get('type') != 'WordLevel': return None
     special = set(tok.all_special_tokens)
-    return sorted(w for w in model['vocab'] if w not in special and not w.startswith('<'))
+    return sorted(w for w in model['vocab'] if w not in special and not w.startswith('<') and w not in TEMPLATE_MARKERS
+                  and not any(c.isdigit() for c in w))
 
-def check_question(tok, question:str):
-    "Raise `QuestionError` if `question` is blank or has words `tok` does not know (naming them)."
-    if not isinstance(question, str) or not question.strip(): raise QuestionError("the question is empty: ask something about the video")
-    bad = unknown_words(tok, question)
-    if bad:
-        known = set(vocabulary(tok) or [])
-        hints = [f"{w!r} (did you mean {w.lower()!r}?)" if w.lower() in known else repr(w) for w in bad]
-        raise QuestionError(f"the model's tokenizer does not know {len(bad)} word(s) of the question: {', '.join(hints)}; "
-                            f"its answer would mean nothing. `video2lora vocab` lists the words it knows")
+TURN_MARKER = re.compile(r"\b(?:User|Assistant)\s*:")    # how the chat template starts a turn
 
+def control_tokens(tok, text:str) -> list:
+    "The chat template's control tokens in `text`, in order: `tok`'s special and added tokens, SmolVLM2's, and the `User:`/`Assistant:` turn markers."
+    added = [getattr(t, 'content', str(t)) for t in getattr(tok, 'added_tokens_decoder', {}).values()]
+    found = [(text.find(t), t) for t in {*tok.all_special_tokens, *added, *SMOLVLM2_SPECIAL_TOKENS} if t and t in text]
+    found += [(m.start(), m.group(0)) for m in TURN_MARKER.finditer(text)]
+    return list(dict.fromkeys(t for _, t in sorted(found)))
+
+# %% ../nbs/09_pipeline.ipynb #e77781c8
+BRITISH = {'color': 'colour', 'colors': 'colours', 'colored': 'coloured', 'gray': 'grey', 'center': 'centre',
+           'centered': 'centred', 'favorite': 'favourite', 'behavior': 'behaviour'}   # American -> British: the world speaks British
+
+def word_hint(word:str, known:set) -> str:
+    "' (did you mean ...?)' for a word the model does not know: its lower case, its British spelling or a close known word; '' if none is known."
+    w = word.lower()
+    close = difflib.get_close_matches(w, sorted(known), n=1, cutoff=0.8)
+    guess = next((g for g in (w, BRITISH.get(w), *close) if g in known), None)
+    return f" (did you mean {guess!r}?)" if guess else ''
+
+def _not_utf8(question:str) -> str|None:
+    "Where a string holds a lone surrogate (what a non-UTF-8 argument decodes to), said for a person; None if it is valid text."
+    try: question.encode('utf-8'); return None
+    except UnicodeEncodeError as e:
+        c = ord(question[e.start])
+        what = f"byte 0x{c - 0xDC00:02x}" if 0xDC80 <= c <= 0xDCFF else f"a lone surrogate U+{c:04X}"
+        return f"{what} at character {e.start + 1}"
+
+def _listed(words:list, hint=lambda w: '', most:int=8) -> str:
+    more = f", and {len(words) - most} more" if len(words) > most else ''
+    return ', '.join(f"{w!r}{hint(w)}" for w in words[:most]) + more
+
+# %% ../nbs/09_pipeline.ipynb #e8508d11
+def _check_text(question):
+    "Raise `QuestionError` unless `question` is non-blank UTF-8 text."
+    if not isinstance(question, str): raise QuestionError(f"the question must be text, got {type(question).__name__}")
+    if _not_utf8(question): raise QuestionError(f"the question is not UTF-8 text ({_not_utf8(question)}); ask in UTF-8")
+    if not question.strip(): raise QuestionError("the question is empty: ask something about the video")
+
+def _check_words(tok, question:str, known:list):
+    "Raise `QuestionError` if a word-level tokenizer's question writes digits, or words it does not know or only the template uses."
+    numbers = list(dict.fromkeys(re.findall(r"\d+", question)))
+    if numbers:
+        hint = lambda d: f" -> {number_words(int(d))!r}" if len(d) < 7 else ''
+        raise QuestionError(f"the question writes number(s) in digits: {_listed(numbers, hint)}; the model reads numbers as words")
+    marks = [w for w in tok.tokenize(question) if w in TEMPLATE_MARKERS]
+    bad = list(dict.fromkeys(unknown_words(tok, question) + marks))
+    hint = lambda w: ' (a word of the prompt template)' if w in marks else word_hint(w, set(known))
+    if bad: raise QuestionError(f"the model's tokenizer does not know {len(bad)} word(s) of the question: {_listed(bad, hint)}; "
+                                f"its answer would mean nothing. `video2lora vocab` lists the words it knows")
+
+def check_question(tok, question:str, # the question as the user typed it
+                   max_tokens:int|None=None, # the most tokens a question may have (the model's context less the template and the answer)
+                  ):
+    "Raise `QuestionError` in one line if `question` is not UTF-8 text, is blank or too long, holds the chat template's control tokens, or has words `tok` cannot read."
+    _check_text(question)
+    ctrl = control_tokens(tok, question)
+    if ctrl: raise QuestionError(f"the question holds the chat template's control token(s) {_listed(ctrl)}: they would end or fake a turn of the prompt; ask in plain words")
+    n = len(tok(question, add_special_tokens=False)['input_ids']) if max_tokens is not None else 0
+    if max_tokens is not None and n > max_tokens:
+        raise QuestionError(f"the question is {n:,} tokens long; this model reads at most {max_tokens:,} (its context, less the chat template and the answer)")
+    known = vocabulary(tok)
+    if known is not None: _check_words(tok, question, known)
+
+# %% ../nbs/09_pipeline.ipynb #c045028f
 def frames_report(clip:Clip) -> dict:
     "What the model saw of a video: frames read, distinct frames, the video's frame count, the true frame indices."
     distinct = len(np.unique(clip.indices))
@@ -123,8 +181,7 @@ def internalize_clips(vlm, builder:PromptBuilder, hypernet, renders:list, durati
     states, mask = encode_states(vlm, builder, renders, durations, batch_size, progress=False, dtype=torch.float32)
     ads = [hypernet(source_states(states[s:s + batch_size], source_layer), mask[s:s + batch_size]).detach()
            for s in range(0, len(states), batch_size)]
-    return LoRAAdapter({k: torch.cat([a.A[k] for a in ads]) for k in ads[0].keys},
-                       {k: torch.cat([a.B[k] for a in ads]) for k in ads[0].keys}, ads[0].scaling, ads[0].signature)
+    return ads[0].with_factors({k: torch.cat([a.A[k] for a in ads]) for k in ads[0].keys}, {k: torch.cat([a.B[k] for a in ads]) for k in ads[0].keys})
 
 @torch.no_grad()
 def adapter_answers(vlm, builder:PromptBuilder, adapters:LoRAAdapter|None, clip_index:list, questions:list,
@@ -136,8 +193,7 @@ def adapter_answers(vlm, builder:PromptBuilder, adapters:LoRAAdapter|None, clip_
         if adapters is None: out += generate_answers(vlm, builder, prompts, max_new_tokens, batch_size)
         else:
             idx = torch.tensor(clip_index[s:s + batch_size])
-            sub = LoRAAdapter({k: v[idx] for k, v in adapters.A.items()}, {k: v[idx] for k, v in adapters.B.items()},
-                              adapters.scaling, adapters.signature)
+            sub = adapters.with_factors({k: v[idx] for k, v in adapters.A.items()}, {k: v[idx] for k, v in adapters.B.items()})
             with apply_adapter(vlm, sub): out += generate_answers(vlm, builder, prompts, max_new_tokens, batch_size)
     return out
 
@@ -177,9 +233,8 @@ class Video2LoRA:
         if hypernet is None:
             raise FileNotFoundError(f"no hypernetwork for {model}: the bundled one is for the tiny model. Train one for this "
                                     f"model (`video2lora train --model {model} --out runs/hyper-real`) and pass --hypernet runs/hyper-real/hypernet")
-        from transformers import AutoTokenizer
         vlm = load_vlm(model, dtype=dtype)
-        tok = AutoTokenizer.from_pretrained(str(model), local_files_only=True)
+        tok = load_tokenizer(model)
         hn, meta = load_hypernet(hypernet)
         return cls(vlm, tok, hn, meta, str(model))
 
@@ -200,7 +255,10 @@ class Video2LoRA:
         prompts = [self.builder.internalize(p.frames, p.timestamps - k * seg_s, duration=seg_s)   # each segment as a clip of its own
                    for k, p in enumerate(clip.segments(segments))]
         ls = extract_layer_states(self.vlm, self.builder.collate(prompts))
-        return self.hypernet(source_states(ls.states, self.source_layer), ls.mask), clip
+        ads = self.hypernet(source_states(ls.states, self.source_layer), ls.mask)
+        bad = ads.nonfinite_factor()
+        if bad: raise ValueError(f"{video}: the hypernetwork wrote NaN or infinite values into the adapter ({bad}); nothing is saved")
+        return ads, clip
 
     @torch.no_grad()
     def internalize(self, video, segments:int=1, weights=None) -> tuple:
@@ -211,7 +269,7 @@ class Video2LoRA:
     def compose_segments(self, ads:LoRAAdapter, weights=None) -> LoRAAdapter:
         "The segment adapters of `internalize_segments` composed in rank space (the hypernetwork's bias ranks once); one segment is returned as is."
         if ads.batch_size == 1 and weights is None: return ads[0]
-        return compose([ads[k] for k in range(ads.batch_size)], weights, self.hypernet.cfg.bias_rank)
+        return compose([ads[k] for k in range(ads.batch_size)], weights)        # the adapters' shared ranks (the bias) counted once
 
     def save(self, adapter:LoRAAdapter, folder, video=None, clip=None, segments:LoRAAdapter|None=None) -> Path:
         "Write the adapter in peft's format with `video2lora.json` (what it was made from), in one atomic step; `segments` (batched) go inside as segment-1, ..."
@@ -221,20 +279,19 @@ class Video2LoRA:
         return export_peft(adapter, folder, base_model_name_or_path=self.model_name, meta=meta, parts=parts)
 
     def load_adapter(self, folder) -> LoRAAdapter:
-        "An adapter folder written by `save` (or any peft LoRA of this model's language model), checked against the model."
+        "An adapter folder written by `save` (or any peft LoRA of this model's language model), every file checked, and checked against the model."
         folder = Path(folder)
         if not folder.is_dir(): raise AdapterFileError(f"{folder}: no such adapter folder")
-        meta = folder/'video2lora.json'
-        if meta.exists():
-            try: sig = ModelSignature(**json.loads(meta.read_text())['signature'])
-            except (ValueError, KeyError, TypeError, UnicodeDecodeError) as e:
-                raise AdapterFileError(f"{meta}: corrupt video2lora.json ({type(e).__name__}: {e})") from None
-            ModelSignature.from_model(self.vlm).check(sig, f"adapter {folder}")
         return import_peft(folder, self.vlm)
+
+    def question_budget(self, max_new_tokens:int) -> int:
+        "The most tokens a question may have: the model's context less the chat template and the answer."
+        ctx = self.vlm.config.text_config.max_position_embeddings
+        return ctx - len(self.builder.text_question('').input_ids) - max_new_tokens
 
     def ask(self, adapter, question:str, max_new_tokens:int=16) -> Answer:
         "Answer from the adapter (a `LoRAAdapter` or a folder) with a text-only prompt: zero visual tokens."
-        check_question(self.tok, question)
+        check_question(self.tok, question, self.question_budget(max_new_tokens))
         if not isinstance(adapter, LoRAAdapter): adapter = self.load_adapter(adapter)
         batch = self.builder.collate([self.builder.text_question(question)])
         with apply_adapter(self.vlm, adapter):
@@ -245,7 +302,7 @@ class Video2LoRA:
         "Questions about different videos in one batched forward: question `i` from `adapters[i]` (a `LoRAAdapter` or a folder), zero visual tokens; `ttft` is the batch's."
         if len(adapters) != len(questions): raise ValueError(f"{len(adapters)} adapters but {len(questions)} questions")
         if not questions: return []
-        for q in questions: check_question(self.tok, q)
+        for q in questions: check_question(self.tok, q, self.question_budget(max_new_tokens))
         ads = [a if isinstance(a, LoRAAdapter) else self.load_adapter(a) for a in adapters]
         batch = self.builder.collate([self.builder.text_question(q) for q in questions])
         with apply_adapter(self.vlm, stack_adapters(ads)):
@@ -255,9 +312,11 @@ class Video2LoRA:
 
     def ask_video(self, video, question:str, max_new_tokens:int=16, clip=None, duration:float|None=None) -> Answer:
         "Answer with the video in context (the teacher's way); pass `clip` and `duration` to skip re-reading the file."
-        check_question(self.tok, question)
+        check_question(self.tok, question, self.question_budget(max_new_tokens))
         clip = clip if clip is not None else self.read(video)
         duration = duration if duration is not None else video_info(video).duration
         batch = self.builder.collate([self.builder.video_question(clip.frames, clip.timestamps, question, duration=duration)])
+        n, ctx = batch.input_ids.shape[1] + max_new_tokens, self.vlm.config.text_config.max_position_embeddings
+        if n > ctx: raise QuestionError(f"the video ({int(batch.visual_mask.sum()):,} visual tokens), the question and the answer need {n:,} positions; this model has {ctx:,}")
         text, ttft, _ = greedy_answer(self.vlm, self.tok, batch, max_new_tokens)
         return Answer(text, batch.input_ids.shape[1], int(batch.visual_mask.sum()), ttft)

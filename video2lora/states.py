@@ -4,7 +4,7 @@
 
 # %% ../nbs/07a_states.ipynb #8f2c07eb
 from __future__ import annotations
-import hashlib, json, os, shutil, tempfile
+import hashlib, json, os, shutil, stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,7 +15,7 @@ from safetensors import safe_open
 from safetensors.torch import save_file
 from tqdm.auto import tqdm
 
-from .io import claim_folder, remove_stale, temp_prefix
+from .io import claim_folder, remove_stale, make_temp_folder, writable_file, OutputError
 from .vlm import PromptBuilder, video_text, chat_text, INTERNALIZE_INSTRUCTION
 from .pipeline import encode_states
 
@@ -198,6 +198,8 @@ class DiskStates:
                  progress:bool=True):
         root = claim_folder(folder, 'states', dict(fingerprint=fingerprint))
         self.folder = root/hashlib.sha1(f"{fingerprint}/{shard_size}".encode()).hexdigest()[:12]   # one model, frames and shard size per subfolder
+        if self.folder.is_symlink() or (self.folder.exists() and not self.folder.is_dir()):
+            raise OutputError(f"{self.folder}: is a {'symbolic link' if self.folder.is_symlink() else 'file'}; video2lora keeps states only in a folder of its own")
         self.folder.mkdir(exist_ok=True)
         self.n, self.shard_size, self._open = n, shard_size, {}
         self.written, self.reused = [], []
@@ -217,7 +219,9 @@ class DiskStates:
 
     def _valid(self, k:int, tag:str) -> bool:
         "A shard file that exists, opens, and was made for these videos with this model; kept open (its memory map pins this file)."
-        try: f = safe_open(str(self.path(k)), 'pt')
+        try:
+            if not stat.S_ISREG(os.lstat(self.path(k)).st_mode): return False   # a link, a pipe...: never opened (and refused by `_write`)
+            f = safe_open(str(self.path(k)), 'pt')
         except Exception: return False                                   # missing, truncated or not safetensors: re-encode
         if (f.metadata() or {}).get('tag') != tag: return False
         self._open[k] = f
@@ -225,14 +229,15 @@ class DiskStates:
 
     def _write(self, k:int, tensors:dict, meta:dict):
         "Write shard `k` through a temporary file and an atomic rename: a crash leaves the old shard or the new one."
+        writable_file(self.path(k))                                      # a link or a pipe at a shard's name is the user's: refused
         remove_stale(self.path(k))                                       # what a killed writer left
-        fd, tmp = tempfile.mkstemp(prefix=temp_prefix(self.path(k)), dir=self.folder); os.close(fd)
+        box = make_temp_folder(self.path(k))
         try:
-            save_file(tensors, tmp, metadata=meta)
+            tmp = box/self.path(k).name
+            save_file(tensors, str(tmp), metadata=meta)
             with open(tmp, 'rb') as f: os.fsync(f.fileno())
-            os.chmod(tmp, 0o644); os.replace(tmp, self.path(k))
-        finally:
-            if os.path.exists(tmp): os.remove(tmp)
+            os.chmod(tmp, 0o644); os.replace(tmp, writable_file(self.path(k)))
+        finally: shutil.rmtree(box)
         if not self._valid(k, meta['tag']): raise OSError(f"{self.path(k)}: replaced by another writer while written")
 
     def batch(self, idx, device='cpu') -> tuple:

@@ -18,20 +18,22 @@ from tqdm.auto import tqdm
 from .world import WorldConfig, draw_clip, render, QUESTION_TYPES
 from .long_world import long_questions, render_long, draw_long_video
 from .vlm import PromptBuilder, load_vlm_folder, suffixes_over_prefix, kv_cache, decoder_layers
-from .io import write_folder_atomic, write_text_atomic, check_output, claim_folder, check_ranges, ConfigError
+from .io import (write_folder_atomic, write_text_atomic, append_text, writable_file, check_output, claim_folder,
+                           release_folder, check_ranges, ConfigError)
 from .tiny import load_tiny
 from .tiny_recipe import pick_targets, parse_focus, answer_loss, prefix_and_suffixes, collate_multi, lr_at
 from .metrics import CAPTION_QUESTION, score_answers, caption_scores
 from .lora import ModelSignature, apply_adapter, compose_groups
 from .hypernet import HyperConfig, HyperNetwork, save_hypernet, load_hypernet, source_states
 from .pipeline import internalize_clips, adapter_answers
-from .dataset import validate_manifest, ManifestError, MANIFEST
+from .dataset import validate_manifest, check_data_folder, outside_videos, ManifestError, MANIFEST
 from .states import (STORAGES, VideoEncoder, estimate_states, choose_storage, make_store, model_fingerprint, local_videos)
 
 # %% auto #0
-__all__ = ['answer_positions', 'aligned_kl', 'HyperTrainConfig', 'load_frozen_vlm', 'training_videos', 'autocast_dtype',
-           'peak_memory', 'teacher_logits', 'student_batch', 'checkpointed', 'hyper_step', 'composed_step',
-           'composed_qa', 'save_checkpoint', 'load_checkpoint', 'adapter_qa', 'train_hypernet', 'plot_hyper_training']
+__all__ = ['RUN_FILES', 'answer_positions', 'aligned_kl', 'HyperTrainConfig', 'load_frozen_vlm', 'training_videos',
+           'autocast_dtype', 'peak_memory', 'teacher_logits', 'student_batch', 'checkpointed', 'hyper_step',
+           'composed_step', 'composed_qa', 'save_checkpoint', 'load_checkpoint', 'adapter_qa', 'train_hypernet',
+           'plot_hyper_training']
 
 # %% ../nbs/07_train.ipynb #6e581c7b
 def answer_positions(labels:torch.Tensor) -> tuple: # labels: (B, T), -100 except at target tokens
@@ -101,11 +103,15 @@ class HyperTrainConfig:
         if self.precision not in ('auto', 'fp32', 'bf16'): raise ConfigError('precision', f"must be 'auto', 'fp32' or 'bf16', got {self.precision!r}")
         if self.batch_size % self.grad_accum: raise ConfigError('grad_accum', f"must divide batch_size {self.batch_size}, got {self.grad_accum}")
         if self.data and self.segments > 1: raise ConfigError('segments', "> 1 needs the world's long videos; a data set trains single videos (segments 1)")
-        if self.data and not (Path(self.data)/MANIFEST).is_file(): raise ConfigError('data', f"{self.data}: not a data-set folder (no {MANIFEST})")
+        if self.data:
+            try: check_data_folder(self.data)                           # a folder holding a regular manifest.jsonl
+            except ManifestError as e: raise ConfigError('data', f"{self.data}: {e.problems[0][1]}") from None
         if self.source_layer < -1: raise ConfigError('source_layer', f"must be -1 (each layer its own) or a layer index >= 0, got {self.source_layer}")
         if self.hyper_preset not in ('tiny', 'paper'): raise ConfigError('hyper_preset', f"must be 'tiny' or 'paper', got {self.hyper_preset!r}")
         if self.focus: parse_focus(self.focus)   # a misspelt type is refused by name, before any work
-        if not isinstance(self.hyper, dict): raise ConfigError('hyper', f"must be a dict of HyperConfig overrides, got {self.hyper!r}")
+        if self.init and not (Path(self.init)/'hypernet.json').is_file():
+            raise ConfigError('init', f"{self.init}: not a saved hypernetwork (no hypernet.json)")
+        if not self.init: HyperConfig.from_preset(self.hyper_preset, None, self.hyper)   # unknown keys, bad values: refused now (on the tiny model's shape)
 
 # %% ../nbs/07_train.ipynb #f6a1e8a6
 def load_frozen_vlm(name:str='') -> tuple:
@@ -125,7 +131,10 @@ def training_videos(cfg:HyperTrainConfig, wcfg:WorldConfig) -> tuple:
     pool = train[:cfg.pool]
     val = [r for r in recs if r.split == 'val'][:cfg.eval_clips] if cfg.eval_every else []
     keys = [f"{r.path.resolve()}:{st.st_size}:{st.st_mtime_ns}" for r in pool for st in [r.path.stat()]]   # an edited video is a new video
-    note = f"training on the first {len(pool):,} of the {len(train):,} train videos (raise --pool for all)" if len(pool) < len(train) else ''
+    notes = [f"training on the first {len(pool):,} of the {len(train):,} train videos (raise --pool for all)"] if len(pool) < len(train) else []
+    out = outside_videos(pool + val)
+    if out: notes.append(f"{len(out):,} video{'s' * (len(out) > 1)} outside the data folder {cfg.data} (first: line {out[0].line}, {out[0].video})")
+    note = '; '.join(notes)
     return pool, val, lambda r: r.read(cfg.n_frames), keys, note
 
 def autocast_dtype(precision:str, device:torch.device):
@@ -286,13 +295,28 @@ def _sample_long(cfg:HyperTrainConfig, step:int, rank:int, n_local:int, pool, k_
         targets.append([(q['question'], q['answer']) for q in (pick * K)[:K]])      # a video with few questions repeats some
     return idx.reshape(-1), targets
 
+RUN_FILES = ('log.csv', 'evals.jsonl', 'training.png')   # the files a training run writes into its folder (the figure: by the command line)
+
 def _truncate_logs(out:Path, step:int):
     "Keep only log rows and evaluations up to `step` (a resumed run logs the steps after it again)."
-    rows = list(csv.reader(open(out/'log.csv')))
-    write_text_atomic(out/'log.csv', ''.join(','.join(r) + '\n' for r in [rows[0]] + [r for r in rows[1:] if int(r[0]) <= step]))
+    rows = list(csv.reader(open(out/'log.csv', newline='')))
+    write_text_atomic(out/'log.csv', _csv_lines([rows[0]] + [r for r in rows[1:] if int(r[0]) <= step]))
     if (out/'evals.jsonl').exists():
-        keep = [l for l in (out/'evals.jsonl').read_text().splitlines() if l.strip() and json.loads(l)['step'] <= step]
+        keep = [l for l in (out/'evals.jsonl').read_text().split('\n') if l.strip() and json.loads(l)['step'] <= step]
         write_text_atomic(out/'evals.jsonl', ''.join(l + '\n' for l in keep))
+
+def _csv_lines(rows:list) -> str:
+    "Rows as CSV text."
+    import io
+    buf = io.StringIO(); csv.writer(buf, lineterminator='\n').writerows(rows)
+    return buf.getvalue()
+
+def _check_run_folder(out:Path, states_dir:Path):
+    "Refuse, before any file is written, what a run could not write into `out` without losing something: a link, pipe or folder at a file's name; a user's folder at a folder's; a folder another run is writing."
+    check_output(out, 'train')                                          # and its lock: another run writing there now
+    if not out.is_dir(): return
+    for name in RUN_FILES: writable_file(out/name)
+    check_output(out/'checkpoint', 'checkpoint'); check_output(out/'hypernet', 'hypernet'); check_output(states_dir, 'states')
 
 def _micro_batches(n_groups:int, grad_accum:int) -> list:
     "Split a step's groups (videos, or long videos) into at most `grad_accum` consecutive micro-batches."
@@ -306,20 +330,24 @@ def train_hypernet(cfg:HyperTrainConfig, # training settings
                    stop_after:int|None=None, # stop (as if interrupted) after this many steps of this call
                   ) -> dict:
     "Train a hypernetwork on the world's videos (or a data set's) for a frozen VLM; resumes from `out_dir/checkpoint` if present."
+    with contextlib.ExitStack() as held:                                # the run folder's lock, released when the run ends
+        return _train_hypernet(cfg, out_dir, wcfg, progress, command, stop_after, held)
+
+def _train_hypernet(cfg, out_dir, wcfg, progress, command, stop_after, held:contextlib.ExitStack) -> dict:
     from accelerate import Accelerator, InitProcessGroupKwargs
     from datetime import timedelta
     acc = Accelerator(cpu=not torch.cuda.is_available(),             # processes may encode unequal work before they first meet
                       kwargs_handlers=[InitProcessGroupKwargs(timeout=timedelta(hours=3))])
-    out, wcfg = check_output(out_dir, 'train'), wcfg or WorldConfig()   # a user's folder is refused before any work
-    main = acc.is_main_process
+    out, wcfg, main = Path(out_dir), wcfg or WorldConfig(), acc.is_main_process
+    states_dir = Path(cfg.states_dir) if cfg.states_dir else out/'states'
+    if main: _check_run_folder(out, states_dir)                         # a user's folder, a link, a busy run: refused before any work
     say = lambda msg: tqdm.write(msg) if main and progress else None
     pool, val, clip_of, keys, note = training_videos(cfg, wcfg)          # a data set is validated whole before any work
     world, rank = acc.num_processes, acc.process_index
     if cfg.batch_size % (world * cfg.grad_accum):
         raise ValueError(f"batch_size {cfg.batch_size} is not divisible by {world} processes x {cfg.grad_accum} micro-batches")
     shares = [len(local_videos(len(pool), cfg.shard_size, r, world)) for r in range(world)]   # refuses a process without videos
-    states_dir = Path(cfg.states_dir) if cfg.states_dir else out/'states'
-    if cfg.states_dir: check_output(states_dir, 'states')              # a user's folder is refused before any work
+    check_output(states_dir, 'states')                                  # a user's folder is refused before any work
     torch.set_num_threads(cfg.threads); torch.manual_seed(cfg.seed)
     vlm, tok = load_frozen_vlm(cfg.vlm)
     vlm.to(acc.device)
@@ -329,13 +357,15 @@ def train_hypernet(cfg:HyperTrainConfig, # training settings
         hypernet = load_hypernet(cfg.init)[0].train()
         ModelSignature.from_model(vlm).check(hypernet.cfg.signature(), f"hypernetwork {cfg.init}")
     else:
-        make = HyperConfig.paper if cfg.hyper_preset == 'paper' else HyperConfig.tiny
-        hypernet = HyperNetwork(make(vlm.config, **cfg.hyper))
+        hypernet = HyperNetwork(HyperConfig.from_preset(cfg.hyper_preset, vlm.config, cfg.hyper))   # for this VLM: before any file is written
     shared = hypernet.cfg.bias_rank                                     # bias ranks: kept once when adapters are composed
     opt = torch.optim.AdamW(hypernet.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay, betas=(0.9, 0.98))
     n_local, K = cfg.batch_size // world, cfg.targets_per_video
     amp = autocast_dtype(cfg.precision, acc.device)
-    if main: claim_folder(out, 'train', dict(command=command))          # before the state cache goes inside it
+    if main:                                                            # before the state cache goes inside it
+        claim_folder(out, 'train', dict(command=command))               # and locked: a second run into `out` is refused
+        held.callback(release_folder, out)
+        _check_run_folder(out, states_dir)                              # what appeared while the VLM loaded
     acc.wait_for_everyone()
     # the extractor's states: estimated, then kept where they fit (memory, disk shards, or re-encoded each step)
     est = estimate_states(vlm.config, builder, cfg.n_frames, len(pool))
@@ -359,7 +389,7 @@ def train_hypernet(cfg:HyperTrainConfig, # training settings
     fields = ['step', 'lr', 'loss', 'ce', 'kl', 'seconds']
     if main:
         if start == 0 or not log_path.exists():
-            with open(log_path, 'w', newline='') as f: csv.writer(f).writerow(fields)
+            write_text_atomic(log_path, _csv_lines([fields]))
             write_text_atomic(out/'evals.jsonl', '')                    # a new run: no evaluations of an earlier one
         else: _truncate_logs(out, start)                                   # drop what was logged after the checkpoint
     t0, evals, last_step, step_s, tokens = time.time(), [], start, [], []
@@ -400,7 +430,7 @@ def train_hypernet(cfg:HyperTrainConfig, # training settings
         step_s.append(time.time() - t_step); tokens.append(int(totals.pop('tokens')))
         if main:
             row = dict(step=step + 1, lr=lr_at(step, cfg), seconds=round(time.time() - t0, 1), **totals)
-            with open(log_path, 'a', newline='') as f: csv.writer(f).writerow([row.get(k, '') for k in fields])
+            append_text(log_path, _csv_lines([[row.get(k, '') for k in fields]]))   # never through a link, never into a pipe
             bar.set_postfix(loss=f"{row['loss']:.3f}")
         if val and ((step + 1) % cfg.eval_every == 0 or step + 1 == cfg.steps) and main:
             core.eval()
@@ -408,7 +438,7 @@ def train_hypernet(cfg:HyperTrainConfig, # training settings
                            answer_tokens=16 if cfg.data else 4)           # a data set's answers may be longer than a word
             if val_long: r['composed_k2'] = composed_qa(vlm, builder, core, val_long, source_layer=cfg.source_layer)
             r.update(step=step + 1, seconds=round(time.time() - t0, 1)); evals.append(r)
-            with open(out/'evals.jsonl', 'a') as f: f.write(json.dumps(r) + '\n')
+            append_text(out/'evals.jsonl', json.dumps(r) + '\n')
             say(f"step {step + 1}: val from adapters " + (f"QA {r['overall']:.3f} " if 'overall' in r else '')
                 + ' '.join(f"{t}={r[t]:.2f}" for t in QUESTION_TYPES if t in r)
                 + (f" | caption F1 {r['caption_f1']:.3f} ROUGE-L {r['caption_rougeL']:.3f}" if 'caption_f1' in r else '')

@@ -4,6 +4,7 @@
 
 # %% ../nbs/02_vlm.ipynb #e08859b6
 from __future__ import annotations
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -13,15 +14,16 @@ import numpy as np
 import torch
 from transformers import SmolVLMConfig, SmolVLMForConditionalGeneration, PreTrainedTokenizerFast
 
-from .io import write_folder_atomic
+from .io import write_folder_atomic, read_json, InputError
 from .video import resize_square
 
 # %% auto #0
-__all__ = ['MAX_GRID', 'SMOLVLM2_SPECIAL_TOKENS', 'PRESETS', 'ADAPTER_MARK', 'INTERNALIZE_INSTRUCTION', 'TEMPLATE_WORDS',
-           'tile_token', 'tile_tokens', 'visual_tokens', 'head_dim', 'VLMPreset', 'preset_config', 'tokens_per_frame',
-           'build_vlm', 'freeze', 'count_params', 'adapter_applied', 'decoder_layers', 'WeightsNotFoundError',
-           'load_vlm', 'save_vlm', 'load_vlm_folder', 'frames_to_pixels', 'split_frames', 'number_words', 'image_text',
-           'video_text', 'chat_text', 'Prompt', 'PromptBatch', 'PromptBuilder', 'word_tokenizer', 'encode_frames',
+__all__ = ['MAX_GRID', 'SMOLVLM2_SPECIAL_TOKENS', 'PRESETS', 'ADAPTER_MARK', 'INTERNALIZE_INSTRUCTION', 'TEMPLATE_MARKERS',
+           'TEMPLATE_WORDS', 'tile_token', 'tile_tokens', 'visual_tokens', 'head_dim', 'VLMPreset', 'preset_config',
+           'tokens_per_frame', 'build_vlm', 'freeze', 'count_params', 'adapter_applied', 'decoder_layers',
+           'WeightsNotFoundError', 'ModelFolderError', 'check_model_folder', 'load_vlm', 'load_tokenizer', 'save_vlm',
+           'load_vlm_folder', 'frames_to_pixels', 'split_frames', 'number_words', 'image_text', 'video_text',
+           'chat_text', 'Prompt', 'PromptBatch', 'PromptBuilder', 'word_tokenizer', 'encode_frames',
            'prompt_embeddings', 'cache_arg', 'kv_cache', 'suffixes_over_prefix', 'clean_answer', 'generate_answers']
 
 # %% ../nbs/02_vlm.ipynb #f4c3e5d6
@@ -155,26 +157,76 @@ def decoder_layers(model) -> torch.nn.ModuleList:
 class WeightsNotFoundError(FileNotFoundError):
     "The weights of a model are not available locally."
 
+class ModelFolderError(ValueError):
+    "A model folder that cannot be loaded: a file that is not a regular file, an empty or foreign config, weights that do not fit it."
+
 # %% ../nbs/02_vlm.ipynb #555adcad
+_HINT = ("Download it where you have internet (e.g. `huggingface-cli download HuggingFaceTB/SmolVLM2-500M-Video-Instruct "
+         "--local-dir smolvlm2-500m`) and pass that folder, or use the bundled tiny model.")
+
+def check_model_folder(folder:Path) -> dict:
+    "The config of a SmolVLM folder, checked before transformers reads anything: regular files, strict-JSON `config.json` of a SmolVLM, safetensors."
+    odd = sorted(e.name for e in folder.iterdir() if not e.is_dir() and not e.is_file())   # is_file() follows links, and is False for a pipe
+    if odd: raise ModelFolderError(f"{folder/odd[0]}: is not a regular file (a pipe, device, socket or broken link); a model folder holds only files")
+    if not (folder/'config.json').exists(): raise WeightsNotFoundError(f"{folder}: no config.json, not a model folder. {_HINT}")
+    try: cfg = read_json(folder/'config.json', 'config.json')
+    except InputError as e: raise ModelFolderError(str(e)) from None
+    if cfg.get('model_type') != 'smolvlm':
+        raise ModelFolderError(f"{folder/'config.json'}: model_type is {repr(cfg.get('model_type'))[:40]}, not 'smolvlm': not a SmolVLM config")
+    if not any(folder.glob('*.safetensors')): raise WeightsNotFoundError(f"{folder}: no *.safetensors weights. {_HINT}")
+    return cfg
+
+@contextmanager
+def _quiet_transformers():
+    "transformers' loading report and progress bar silenced (they would print many lines before our one-line error)."
+    from transformers.utils import logging as hf_logging
+    level, bar = hf_logging.get_verbosity(), hf_logging.is_progress_bar_enabled()
+    hf_logging.set_verbosity_error(); hf_logging.disable_progress_bar()
+    try: yield
+    finally:
+        hf_logging.set_verbosity(level)
+        if bar: hf_logging.enable_progress_bar()
+
+def _one_line(e:Exception) -> str: return f"{type(e).__name__}: {(str(e).strip().splitlines() or [''])[0][:160]}"
+
+def _from_pretrained(where:str, dtype) -> SmolVLMForConditionalGeneration:
+    "transformers' loader, its many exception types turned into one `ModelFolderError` line, and weights missing, mismatched or not finite refused."
+    with _quiet_transformers():
+        try: model, info = SmolVLMForConditionalGeneration.from_pretrained(where, dtype=dtype, local_files_only=True, use_safetensors=True,
+                                                                           output_loading_info=True, ignore_mismatched_sizes=True)
+        except OSError: raise
+        except Exception as e: raise ModelFolderError(f"{where}: cannot load the model ({_one_line(e)})") from None
+    if info['missing_keys']:
+        miss = sorted(info['missing_keys'])
+        raise ModelFolderError(f"{where}: the weights lack {len(miss)} tensor(s) its config.json needs, e.g. {miss[0]!r} (weights of another model?)")
+    if info['mismatched_keys']:
+        k, ckpt, want = sorted(info['mismatched_keys'])[0]
+        raise ModelFolderError(f"{where}: {k} is {tuple(ckpt)} in the weights but {tuple(want)} by config.json, and {len(info['mismatched_keys']) - 1} more (weights of another model?)")
+    bad = next((n for n, p in model.named_parameters() if not bool(torch.isfinite(p).all())), None)
+    if bad: raise ModelFolderError(f"{where}: the weight {bad!r} holds NaN or infinite values")
+    return model
+
 def load_vlm(name_or_path:str|Path, # local folder or hub id (e.g. 'HuggingFaceTB/SmolVLM2-500M-Video-Instruct')
              dtype=torch.float32, # parameter dtype (bfloat16 halves memory)
              device:str='cpu', # where to put it
             ) -> SmolVLMForConditionalGeneration:
-    "Load a SmolVLM2 checkpoint, frozen (eval mode, no gradients)."
+    "Load a SmolVLM2 checkpoint, frozen (eval mode, no gradients); a folder that cannot be loaded raises one line naming it and the problem."
     p = Path(name_or_path)
     looks_local = p.exists() or str(name_or_path).startswith(('.', '/', '~')) or str(name_or_path).count('/') != 1
-    hint = ("Download it where you have internet (e.g. `huggingface-cli download HuggingFaceTB/SmolVLM2-500M-Video-Instruct "
-            "--local-dir smolvlm2-500m`) and pass that folder, or use the bundled tiny model.")
     if looks_local:
-        if not p.is_dir(): raise WeightsNotFoundError(f"{name_or_path}: no such model folder. {hint}")
-        if not (p/'config.json').exists(): raise WeightsNotFoundError(f"{p}: no config.json, not a model folder. {hint}")
-        if not any(p.glob('*.safetensors')): raise WeightsNotFoundError(f"{p}: no *.safetensors weights. {hint}")
-    try:
-        model = SmolVLMForConditionalGeneration.from_pretrained(str(name_or_path), dtype=dtype, local_files_only=True,
-                                                                use_safetensors=True)
+        if not p.is_dir(): raise WeightsNotFoundError(f"{name_or_path}: no such model folder. {_HINT}")
+        check_model_folder(p)
+    try: model = _from_pretrained(str(name_or_path), dtype)
     except OSError as e:
-        raise WeightsNotFoundError(f"{name_or_path}: weights not found locally ({str(e).splitlines()[0][:120]}). {hint}") from None
+        raise WeightsNotFoundError(f"{name_or_path}: weights not found locally ({str(e).splitlines()[0][:120]}). {_HINT}") from None
     return freeze(model.to(device))
+
+def load_tokenizer(folder) -> PreTrainedTokenizerFast:
+    "The tokenizer saved in a model folder; any failure to read it is one `ModelFolderError` line."
+    from transformers import AutoTokenizer
+    with _quiet_transformers():
+        try: return AutoTokenizer.from_pretrained(str(folder), local_files_only=True)
+        except Exception as e: raise ModelFolderError(f"{folder}: cannot load the tokenizer ({_one_line(e)})") from None
 
 # %% ../nbs/02_vlm.ipynb #7e4c13d0
 def save_vlm(model, tok, folder, extra:dict|None=None):
@@ -187,11 +239,14 @@ def save_vlm(model, tok, folder, extra:dict|None=None):
 
 # %% ../nbs/02_vlm.ipynb #25c4b07d
 def load_vlm_folder(folder, dtype=torch.float32) -> tuple:
-    "A saved SmolVLM and its tokenizer, frozen: `(model, tokenizer)`."
+    "A saved SmolVLM and its tokenizer, frozen: `(model, tokenizer)`; a folder that cannot be loaded raises one line naming it and the problem."
     folder = Path(folder)
+    if not folder.is_dir(): raise FileNotFoundError(f"{folder}: no saved model (no such folder)")
     if not (folder/'config.json').exists(): raise FileNotFoundError(f"{folder}: no saved model (config.json missing)")
-    model = SmolVLMForConditionalGeneration.from_pretrained(folder, dtype=dtype, use_safetensors=True)
-    return freeze(model), PreTrainedTokenizerFast.from_pretrained(folder)
+    check_model_folder(folder)
+    try: model = _from_pretrained(str(folder), dtype)
+    except OSError as e: raise ModelFolderError(f"{folder}: cannot load the model ({_one_line(e)})") from None
+    return freeze(model), load_tokenizer(folder)
 
 # %% ../nbs/02_vlm.ipynb #46dac93c
 def frames_to_pixels(frames:np.ndarray, # (N, H, W, 3) uint8
@@ -370,8 +425,9 @@ class PromptBuilder:
         return batch if self.device is None else batch.to(self.device)
 
 # %% ../nbs/02_vlm.ipynb #b04dc432
-TEMPLATE_WORDS = ("User Assistant : You are provided the following series of frames from a video . [ H : MM : SS ] "
-                  "Frame Internalize this for later captioning").split() + [str(d) for d in range(10)]
+TEMPLATE_MARKERS = ("User Assistant : You provided following series frames [ H MM SS ] Frame Internalize later "
+                    "captioning").split()   # words only the prompt template uses (turns, video intro, timestamps, instruction): never a question's
+TEMPLATE_WORDS = TEMPLATE_MARKERS + "are the of from a video . this for".split() + [str(d) for d in range(10)]   # every word of the template
 
 def word_tokenizer(words, # the words the tokenizer knows (plus TEMPLATE_WORDS and number words)
                    special_tokens:dict|None=None, # token -> id; default: SMOLVLM2_SPECIAL_TOKENS
