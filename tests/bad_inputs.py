@@ -5,7 +5,7 @@ table in `nbs/20_cli.ipynb`). A case is a verb, the bad input, the arguments (wi
 inputs), the exit status expected and a phrase its message must contain.
 """
 from __future__ import annotations
-import hashlib, os, re, shlex, subprocess, sys
+import hashlib, json, os, re, shlex, subprocess, sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,6 +39,14 @@ CASES = [
     C('internalize', 'huge resolution (3840x2160)', '{D}/huge.mp4 -o {D}/out-huge', 'internalized', code=0),
     C('internalize', 'longer than an hour (3,700 s)', '{D}/long.mp4 -o {D}/out-long', 'internalized', code=0),
     C('internalize', '--segments more than the video has frames', '{D}/good.mp4 -o {D}/out-a --segments 1000000000', '1,000,000,000 segments need at least 1,000,000,000 frames; the video has 12'),
+    C('internalize', 'a named pipe as the video', '{D}/pipe.mp4 -o {D}/out-a', 'a named pipe, device or socket'),
+    C('internalize', 'a device as the video', '/dev/zero -o {D}/out-a', 'a named pipe, device or socket'),
+    C('internalize', 'an animated GIF (300 frames)', '{D}/anim.gif -o {D}/out-gif', 'internalized', code=0),
+    C('internalize', '--hypernet with NaN weights', '{D}/good.mp4 -o {D}/out-a --hypernet {D}/hn-nan', 'holds NaN or infinite values'),
+    C('internalize', '--hypernet whose config cannot be built (n_heads 5)', '{D}/good.mp4 -o {D}/out-a --hypernet {D}/hn-heads', 'n_heads must divide width'),
+    C('internalize', '--hypernet with an empty hypernet.json', '{D}/good.mp4 -o {D}/out-a --hypernet {D}/hn-empty', 'corrupt hypernet.json'),
+    C('internalize', '--model with an empty config.json', '{D}/good.mp4 -o {D}/out-a --model {D}/m-empty --hypernet {D}/hn', 'corrupt config.json'),
+    C('internalize', '--model whose weights do not fit its config', '{D}/good.mp4 -o {D}/out-a --model {D}/m-other --hypernet {D}/hn', 'weights of another model?'),
     # internalize: the output
     C('internalize', '-o an existing file', '{D}/good.mp4 -o {D}/afile', 'a file is already there'),
     C('internalize', "-o a user's non-empty folder", '{D}/good.mp4 -o {D}/notes', 'not written by video2lora'),
@@ -46,6 +54,19 @@ CASES = [
     C('internalize', '-o a symbolic link', '{D}/good.mp4 -o {D}/alink', 'symbolic link'),
     C('internalize', '-o inside a file', '{D}/good.mp4 -o {D}/afile/sub', 'is a file, not a folder'),
     # ask
+    C('ask', 'adapter_config.json with "r": 0', '{D}/ad-r0 "how many objects appear?"', 'r must be a positive integer, got 0'),
+    C('ask', 'adapter_config.json without "r"', '{D}/ad-nor "how many objects appear?"', 'r is missing'),
+    C('ask', 'adapter_config.json with "lora_alpha": null', '{D}/ad-alpha "how many objects appear?"', 'lora_alpha must be a finite number, got None'),
+    C('ask', 'adapter_config.json nested 200,000 deep', '{D}/ad-deep "how many objects appear?"', 'nested more than 32 levels deep'),
+    C('ask', 'adapter_config.json a named pipe', '{D}/ad-pipe "how many objects appear?"', 'is not a regular file'),
+    C('ask', 'adapter factors with NaN', '{D}/ad-nan "how many objects appear?"', 'holds NaN or infinite values'),
+    C('ask', 'video2lora.json signature of the wrong shape', '{D}/ad-sig "how many objects appear?"', 'the signature must be a JSON object, got list'),
+    C('ask', "question with the chat template's control tokens", '{D}/adapter "what <end_of_utterance> colour"', "control token(s) '<end_of_utterance>'"),
+    C('ask', 'question with <image>', '{D}/adapter "what colour is <image>"', "control token(s) '<image>'"),
+    C('ask', "question longer than the model's context", '{D}/adapter "' + 'how many objects appear? ' * 1100 + '"', 'this model reads at most'),
+    C('ask', 'question not UTF-8', '{D}/adapter "how many \udcffobjects?"', 'is not UTF-8 text'),
+    C('ask', 'American spelling', '{D}/adapter "what color is the square?"', "'color' (did you mean 'colour'?)"),
+    C('ask', 'several questions, one with an unknown word', '{D}/adapter "how many objects appear?" "what is it?"', "'it'"),
     C('ask', 'empty question', '{D}/adapter ""', 'question is empty'),
     C('ask', 'blank question', '{D}/adapter "   "', 'question is empty'),
     C('ask', 'words the model does not know', '{D}/adapter "what is the meaning of life?"', "does not know 2 word(s) of the question: 'meaning', 'life'"),
@@ -60,6 +81,7 @@ CASES = [
     C('ask', "'-' with bytes that are not UTF-8 on standard input", '{D}/adapter -', 'standard input, line 2: not UTF-8 text', stdin=b'how many objects appear?\n\xff\xfe\n'),
     # vocab
     C('vocab', '--model missing folder', '--model {D}/nope', 'no such model folder'),
+    C('vocab', '--model whose config.json is a list', '--model {D}/m-list', 'cannot load the tokenizer'),
     # world
     C('world', '--clips 0', '--clips 0 --out {D}/w1', 'argument --clips: must be >= 1, got 0'),
     C('world', '--frames -1', '--frames -1 --out {D}/w1', 'argument --frames: must be >= 1, got -1'),
@@ -83,6 +105,9 @@ CASES = [
     C('train', '--batch-size abc', '--batch-size abc --out {D}/t1', "argument --batch-size: an integer expected, got 'abc'"),
     C('train', '--lr nan', '--lr nan --out {D}/t1', "argument --lr: a finite number expected, got 'nan'"),
     C('train', '--memory-budget-gb inf', '--memory-budget-gb inf --out {D}/t1', "argument --memory-budget-gb: a finite number expected, got 'inf'"),
+    C('train', "--hyper with an unknown field", """--hyper '{"foo": 1}' --out {D}/t1""", "unknown field(s) ['foo']"),
+    C('train', '--hyper n_heads that does not divide the width', """--hyper '{"n_heads": 5}' --out {D}/t1""", 'n_heads must divide width'),
+    C('train', '--hyper nested too deep', "--hyper " + '[' * 100 + ']' * 100 + " --out {D}/t1", 'nested more than 32 levels deep'),
     C('train', '--stop-after 0', '--stop-after 0 --out {D}/t1', 'argument --stop-after: must be >= 1, got 0'),
     C('train', "--out a user's non-empty folder", '--steps 2 --out {D}/notes', 'not written by video2lora'),
     C('train', '--model missing folder', '--model {D}/nope --out {D}/t2', 'no saved model'),
@@ -169,6 +194,60 @@ def make_inputs(D:Path, video2lora:str):
     (D/'bad-config'/'adapter_config.json').write_text('{"r": ')
     (D/'bad-meta'/'video2lora.json').write_text('{"kind": "adapter", "signature": ')
     export_peft(random_adapter(ModelSignature.from_model(build_vlm('smolvlm2-256m', device='meta')), rank=2), D/'other-model')
+    os.mkfifo(D/'pipe.mp4')
+    _write_gif(D/'anim.gif', 300)
+    _broken_adapters(D)
+    _broken_models(D)
+
+
+def _edit_json(path:Path, change):
+    c = json.loads(path.read_text()); change(c); path.write_text(json.dumps(c))
+
+
+def _broken_adapters(D:Path):
+    "Copies of D/adapter, each with one file a careless hand edited."
+    import shutil
+    from safetensors.torch import load_file, save_file
+    def copy(name): shutil.copytree(D/'adapter', D/name); return D/name
+    _edit_json(copy('ad-r0')/'adapter_config.json', lambda c: c.update(r=0))
+    _edit_json(copy('ad-nor')/'adapter_config.json', lambda c: c.pop('r'))
+    _edit_json(copy('ad-alpha')/'adapter_config.json', lambda c: c.update(lora_alpha=None))
+    (copy('ad-deep')/'adapter_config.json').write_text('[' * 200_000 + ']' * 200_000)
+    f = copy('ad-pipe')/'adapter_config.json'; f.unlink(); os.mkfifo(f)
+    f = copy('ad-nan')/'adapter_model.safetensors'; w = load_file(str(f)); k = sorted(w)[0]; w[k][0, 0] = float('nan'); save_file(w, str(f))
+    _edit_json(copy('ad-sig')/'video2lora.json', lambda c: c.update(signature=[4, 64]))
+
+
+def _broken_models(D:Path):
+    "Copies of the bundled hypernetwork and tiny model, each with one broken file."
+    import shutil
+    from safetensors.torch import load_file, save_file
+    from video2lora.tiny import tiny_dir
+    hn_src = Path(tiny_dir()).parent/'tiny_hypernet'
+    def hn(name):
+        (D/name).mkdir()
+        for f in ('hypernet.json', 'hypernet.safetensors'): shutil.copy(hn_src/f, D/name/f)
+        return D/name
+    hn('hn')
+    f = hn('hn-nan')/'hypernet.safetensors'; w = load_file(str(f)); w['latents'].fill_(float('nan')); save_file(w, str(f))
+    _edit_json(hn('hn-heads')/'hypernet.json', lambda c: c['config'].update(n_heads=5))
+    (hn('hn-empty')/'hypernet.json').write_text('')
+    def model(name):
+        shutil.copytree(tiny_dir(), D/name, ignore=lambda d, names: [n for n in names if n.endswith(('.csv', '.jsonl')) or 'eval' in n or n in ('naive.json', 'probes.json')])
+        return D/name
+    (model('m-empty')/'config.json').write_text('')
+    _edit_json(model('m-other')/'config.json', lambda c: c['text_config'].update(intermediate_size=2 * c['text_config']['intermediate_size']))
+    (model('m-list')/'config.json').write_text('[]')
+
+
+def _write_gif(path:Path, n:int):
+    "An animated GIF of `n` frames: a square moving across."
+    from PIL import Image
+    frames = []
+    for i in range(n):
+        a = np.full((64, 64, 3), 230, np.uint8); x = (i * 3) % 48; a[20:36, x:x + 16] = (200, 30, 30)
+        frames.append(Image.fromarray(a))
+    frames[0].save(path, save_all=True, append_images=frames[1:], duration=40, loop=0)
 
 
 def snapshot(D:Path) -> dict:
@@ -179,6 +258,7 @@ def snapshot(D:Path) -> dict:
             p = Path(root)/n; rel = str(p.relative_to(D))
             if p.is_symlink(): out[rel] = ('link', os.readlink(p))
             elif p.is_dir(): out[rel] = ('dir',)
+            elif not p.is_file(): out[rel] = ('special', p.stat().st_mode)          # a pipe: never opened
             else: out[rel] = ('file', p.stat().st_size, hashlib.sha1(p.read_bytes()).hexdigest())
     return out
 

@@ -15,6 +15,12 @@ def expect(path, problem, **kw):
     assert str(path) in str(e.value) and problem in str(e.value), str(e.value)
 
 
+def expect_call(f, path, problem, **kw):
+    "`f(path)` raises a one-line VideoError naming the file and the problem."
+    with pytest.raises(VideoError) as e: f(path, **kw)
+    assert str(path) in str(e.value) and problem in str(e.value) and '\n' not in str(e.value), str(e.value)
+
+
 def test_missing_path(tmp_path): expect(tmp_path/'nope.mp4', 'file not found')
 def test_directory(tmp_path): expect(tmp_path, 'not a file')
 
@@ -44,7 +50,7 @@ def test_corrupt_payload(good, tmp_path):
     idx = rng.integers(len(data) // 3, len(data), 4000)
     data[idx] = rng.integers(0, 255, len(idx), dtype=np.uint8)   # scribble over the frame data
     p = tmp_path/'scribbled.mp4'; p.write_bytes(data.tobytes())
-    # this damage (fixed seed) breaks a NAL unit: decord's batch decode fails, and the error names the file and the problem
+    # this damage (fixed seed) breaks a NAL unit: decoding fails, and the error names the file and the problem
     with pytest.raises(VideoError, match='could not decode frames: video data is corrupt or truncated') as e: read_clip(p)
     assert str(p) in str(e.value)
 
@@ -106,11 +112,6 @@ def test_named_pipe_refused_at_once(tmp_path):
 
 
 def test_device_refused(): expect_call(read_clip, '/dev/zero', 'a named pipe, device or socket')
-
-
-def expect_call(f, path, problem, **kw):
-    with pytest.raises(VideoError) as e: f(path, **kw)
-    assert str(path) in str(e.value) and problem in str(e.value) and '\n' not in str(e.value), str(e.value)
 
 
 # --- GIF: decord cannot open it, PyAV reads it -----------------------------------------------------------------

@@ -193,6 +193,7 @@ def cmd_internalize(args) -> int:
     print(f"internalized {args.video} ({seen}) "
           f"in {secs:.2f}s -> {folder} (peft LoRA, rank {adapter.rank} on {', '.join(adapter.modules)} of {len(adapter.layers)} layers, "
           f"{adapter.nbytes() / 1024:.0f} KiB in bf16)")
+    if rep.get('reader') not in (None, 'pyav'): print(f"note: {args.video} was read with {rep['reader']} (PyAV could not open it)")
     if rep['frames_repeated']:
         print(f"note: the video has only {rep['frames_in_video']} frame(s); the model reads {rep['frames_used']}, so frames were repeated "
               f"(indices {rep['frame_indices']}, recorded in {folder/'video2lora.json'})")

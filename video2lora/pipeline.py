@@ -149,10 +149,10 @@ def check_question(tok, question:str, # the question as the user typed it
 
 # %% ../nbs/09_pipeline.ipynb #c045028f
 def frames_report(clip:Clip) -> dict:
-    "What the model saw of a video: frames read, distinct frames, the video's frame count, the true frame indices."
+    "What the model saw of a video: frames read, distinct frames, the video's frame count, the true frame indices, the library that decoded them."
     distinct = len(np.unique(clip.indices))
     return dict(frames_used=len(clip), distinct_frames=distinct, frames_in_video=clip.n_source or None,
-                frames_repeated=distinct < len(clip), frame_indices=clip.indices.tolist())
+                frames_repeated=distinct < len(clip), frame_indices=clip.indices.tolist(), reader=getattr(clip, 'reader', None))
 
 def describe_frames(rep:dict) -> str:
     "'12 frames' or '1 frame, repeated to 12' (a short video), for a person."
