@@ -48,6 +48,8 @@ CASES = [
     C('internalize', '--model with an empty config.json', '{D}/good.mp4 -o {D}/out-a --model {D}/m-empty --hypernet {D}/hn', 'corrupt config.json'),
     C('internalize', '--model whose weights do not fit its config', '{D}/good.mp4 -o {D}/out-a --model {D}/m-other --hypernet {D}/hn', 'weights of another model?'),
     # internalize: the output
+    C('internalize', '-o an adapter folder holding an empty folder of the user', '{D}/good.mp4 -o {D}/ad-withdir', "holds 'mine' (an empty folder)"),
+    C('internalize', '-o an adapter folder holding a link of the user', '{D}/good.mp4 -o {D}/ad-withlink', "holds 'mylink' (a symbolic link)"),
     C('internalize', '-o an existing file', '{D}/good.mp4 -o {D}/afile', 'a file is already there'),
     C('internalize', "-o a user's non-empty folder", '{D}/good.mp4 -o {D}/notes', 'not written by video2lora'),
     C('internalize', '-o a video2lora output of another kind', '{D}/good.mp4 -o {D}/aworld', 'holds a video2lora world output'),
@@ -108,6 +110,8 @@ CASES = [
     C('train', "--hyper with an unknown field", """--hyper '{"foo": 1}' --out {D}/t1""", "unknown field(s) ['foo']"),
     C('train', '--hyper n_heads that does not divide the width', """--hyper '{"n_heads": 5}' --out {D}/t1""", 'n_heads must divide width'),
     C('train', '--hyper nested too deep', "--hyper " + '[' * 100 + ']' * 100 + " --out {D}/t1", 'nested more than 32 levels deep'),
+    C('train', '--out a run whose log.csv is a link to a file elsewhere', '--steps 2 --out {D}/run-link', 'log.csv: is a symbolic link'),
+    C('train', '--data whose manifest.jsonl is a named pipe', '--data {D}/manifest-pipe --out {D}/t3', 'manifest.jsonl is not a regular file'),
     C('train', '--stop-after 0', '--stop-after 0 --out {D}/t1', 'argument --stop-after: must be >= 1, got 0'),
     C('train', "--out a user's non-empty folder", '--steps 2 --out {D}/notes', 'not written by video2lora'),
     C('train', '--model missing folder', '--model {D}/nope --out {D}/t2', 'no saved model'),
@@ -122,7 +126,10 @@ CASES = [
     C('eval', '--clips 0', '--clips 0 --out {D}/e1', 'argument --clips: must be >= 1, got 0'),
     C('eval', '--margin -0.1', '--margin -0.1 --out {D}/e1', 'argument --margin: must be > 0, got -0.1'),
     C('eval', '--margin nan', '--margin nan --out {D}/e1', "argument --margin: a finite number expected, got 'nan'"),
-    C('eval', '--clips 10^12 (their frames would not fit in memory)', '--clips 1000000000000 --out {D}/e1', 'eval: 1,000,000,000,000 clips of 12 frames (their frames and adapters) would need about'),
+    C('eval', '--clips 10^12 (their frames would not fit in memory)', '--clips 1000000000000 --out {D}/e1', 'clips of 12 frames (their frames and adapters) would need about'),
+    C('eval', '--clips 2: too few videos for a verdict', '--clips 2 --heldout-clips 0 --finetune-clips 0 --out {D}/e3', 'too few videos for a verdict', code=0),
+    C('eval', '--data a manifest with a key twice on a line', '--data {D}/dupkey --out {D}/e2', "line 1: not JSON (key 'caption' appears twice in one object)"),
+    C('eval', '--data whose manifest.jsonl is a named pipe', '--data {D}/manifest-pipe --out {D}/e2', 'manifest.jsonl is not a regular file'),
     C('eval', "--out a user's non-empty folder", '--clips 1 --out {D}/notes', 'not written by video2lora'),
     C('eval', '--data a manifest with problems', '--data {D}/baddata --out {D}/e2', "line 2: not JSON"),
     C('eval', '--data split missing', '--data {D}/aworld --split val --out {D}/e2', "no videos of split 'val' (splits: test 1)"),
@@ -195,6 +202,11 @@ def make_inputs(D:Path, video2lora:str):
     (D/'bad-meta'/'video2lora.json').write_text('{"kind": "adapter", "signature": ')
     export_peft(random_adapter(ModelSignature.from_model(build_vlm('smolvlm2-256m', device='meta')), rank=2), D/'other-model')
     os.mkfifo(D/'pipe.mp4')
+    from video2lora.io import claim_folder, release_folder
+    run = claim_folder(D/'run-link', 'train', dict(command='video2lora train')); release_folder(run)
+    (run/'log.csv').symlink_to(D/'afile')                               # a user's file elsewhere: never written through
+    (D/'dupkey').mkdir(); (D/'dupkey'/'manifest.jsonl').write_text('{"video": "../good.mp4", "caption": "a clip", "caption": "again"}\n')
+    (D/'manifest-pipe').mkdir(); os.mkfifo(D/'manifest-pipe'/'manifest.jsonl')
     _write_gif(D/'anim.gif', 300)
     _broken_adapters(D)
     _broken_models(D)
@@ -216,6 +228,8 @@ def _broken_adapters(D:Path):
     f = copy('ad-pipe')/'adapter_config.json'; f.unlink(); os.mkfifo(f)
     f = copy('ad-nan')/'adapter_model.safetensors'; w = load_file(str(f)); k = sorted(w)[0]; w[k][0, 0] = float('nan'); save_file(w, str(f))
     _edit_json(copy('ad-sig')/'video2lora.json', lambda c: c.update(signature=[4, 64]))
+    (copy('ad-withdir')/'mine').mkdir()
+    (copy('ad-withlink')/'mylink').symlink_to(D/'afile')
 
 
 def _broken_models(D:Path):

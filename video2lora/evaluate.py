@@ -60,7 +60,7 @@ def equivalence(a, b, clusters, margin:float=0.05, alpha:float=0.05, n_boot:int=
                p_noninferior=p_lower, p_tost=max(p_lower, p_upper),
                noninferior=bool(p_lower < alpha), equivalent=bool(max(p_lower, p_upper) < alpha),
                n_questions=int(len(a)), n_clips=n_clips, min_videos=min_videos)
-    if n_clips < min_videos: why = f"too few videos for a verdict (n = {n_clips} videos, {len(a)} questions; at least {min_videos} videos needed)"
+    if n_clips < min_videos: why = f"too few videos for a verdict (n = {n_clips} video{'s' * (n_clips != 1)}, {len(a)} question{'s' * (len(a) != 1)}; at least {min_videos} videos needed)"
     elif np.ptp(boot) == 0: why = f"no verdict: the difference is the same in every video, so the bootstrap has no spread to test with (n = {n_clips} videos)"
     else: why = None
     if why: res.update(p_noninferior=None, p_tost=None, noninferior=None, equivalent=None)   # no test: neither shown nor refuted

@@ -20,7 +20,7 @@ from .world import (WorldConfig, WorldClip, draw_clip, render, object_state, sha
                               DIRECTIONS, NUMBERS, QUESTION_TYPES, blind_baseline, format_table)
 from .vlm import (VLMPreset, preset_config, build_vlm, freeze, count_params, word_tokenizer, PromptBuilder,
                             frames_to_pixels, chat_text, video_text)
-from .io import claim_folder, check_ranges, write_text_atomic
+from .io import claim_folder, check_ranges, write_text_atomic, append_text
 from .metrics import CAPTION_QUESTION, score_answers, caption_scores, token_f1
 from .tiny import TINY_PRESET, TINY_SPECIAL_TOKENS, load_tiny, tiny_dir
 from .vlm import save_vlm, load_vlm_folder, generate_answers, suffixes_over_prefix, kv_cache
@@ -330,6 +330,11 @@ def lr_at(step:int, cfg:TinyTrainConfig) -> float:
     return cfg.lr * (cfg.min_lr_frac + (1 - cfg.min_lr_frac) * 0.5 * (1 + math.cos(math.pi * p)))
 
 # %% ../nbs/03a_tiny_recipe.ipynb #37f33d4b
+def _csv_line(values) -> str:
+    "One CSV row as text (for `append_text`)."
+    import io
+    buf = io.StringIO(); csv.writer(buf).writerow(values); return buf.getvalue()
+
 def train_tiny(cfg:TinyTrainConfig, # training settings
                out_dir, # where the log, checkpoints and final model go
                wcfg:WorldConfig|None=None, # the world
@@ -355,7 +360,7 @@ def train_tiny(cfg:TinyTrainConfig, # training settings
     ts = np.arange(cfg.n_frames) * pool.clips[0].duration / cfg.n_frames
     log_path, evals = out/'log.csv', []
     fields = ['step', 'lr', 'loss', 'answer', 'patch', 'direction', 'identity', 'centre', 'pointer', 'deep', 'seconds']
-    with open(log_path, 'w', newline='') as f: csv.writer(f).writerow(fields)
+    write_text_atomic(log_path, ','.join(fields) + '\r\n')                  # never through a link a user left there
     write_text_atomic(out/'evals.jsonl', '')                            # a new run: no evaluations of an earlier one
     end = min(cfg.stop_after or cfg.steps, cfg.steps)
     t0, bar = time.time(), tqdm(range(end), desc='train tiny', disable=not progress)
@@ -386,14 +391,14 @@ def train_tiny(cfg:TinyTrainConfig, # training settings
         torch.nn.utils.clip_grad_norm_(net.parameters(), cfg.clip_grad); opt.step()
         row = dict(step=step + 1, lr=lr_at(step, cfg), loss=loss.item(), seconds=round(time.time() - t0, 1),
                    **{k: v.item() for k, v in parts.items()})
-        with open(log_path, 'a', newline='') as f: csv.writer(f).writerow([row.get(k, '') for k in fields])
+        append_text(log_path, _csv_line([row.get(k, '') for k in fields]))
         bar.set_postfix(loss=f"{row['loss']:.3f}", ans=f"{row['answer']:.3f}")
         last = step + 1 == end
         if cfg.eval_every and ((step + 1) % cfg.eval_every == 0 or last):
             freeze(model)
             r = evaluate_video_qa(model, builder, val, frames=val_frames, captions=last)
             r.update(step=step + 1, seconds=round(time.time() - t0, 1)); evals.append(r)
-            with open(out/'evals.jsonl', 'a') as f: f.write(json.dumps(r) + '\n')
+            append_text(out/'evals.jsonl', json.dumps(r) + '\n')
             if progress: tqdm.write(f"step {step + 1}: val QA {r['overall']:.3f} " + ' '.join(f"{t}={r[t]:.2f}" for t in QUESTION_TYPES if t in r))
             for p in net.parameters(): p.requires_grad_(True)
         if cfg.save_every and ((step + 1) % cfg.save_every == 0 or last):
