@@ -4,7 +4,7 @@
 
 # %% ../nbs/05_lora.ipynb #23e6a0f1
 from __future__ import annotations
-import json, math, re, warnings
+import json, math, os, re, warnings
 from contextlib import contextmanager
 from dataclasses import dataclass, asdict
 from pathlib import Path
@@ -416,7 +416,7 @@ def _write_peft(adapter:LoRAAdapter, folder:Path, base_model_name_or_path:str=''
 def read_adapter_meta(folder) -> tuple:
     "`(signature, shared_ranks)` that `export_peft` recorded in `video2lora.json`, each checked; `(None, 0)` for a plain peft folder."
     path = Path(folder)/'video2lora.json'
-    if not path.exists(): return None, 0
+    if not os.path.lexists(path): return None, 0                      # a dangling link is not 'no file': read_json refuses it
     try: meta = read_json(path, 'video2lora.json')
     except InputError as e: raise AdapterFileError(str(e)) from None
     if meta.get('kind', 'adapter') != 'adapter': raise AdapterFileError(f"{folder}: holds a video2lora {meta['kind']!r} output, not an adapter")
