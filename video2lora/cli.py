@@ -64,14 +64,16 @@ class Parser(argparse.ArgumentParser):
     def error(self, message):
         self.exit(2, f"{self.prog}: error: {message} (see `{self.prog} --help`)\n")
 
-def number(kind=int, lo=None, hi=None, lo_open:bool=False):
-    "An argparse type: a finite number of `kind` within [lo, hi] (lo excluded if `lo_open`), refused in one line otherwise."
+def number(kind=int, lo=None, hi=None, lo_open:bool=False, hi_open:bool=False):
+    "An argparse type: a finite number of `kind` within [lo, hi] (an end excluded if `lo_open`/`hi_open`), refused in one line otherwise."
     def parse(text:str):
+        shown = text if len(text) <= 40 else text[:37] + '...'
         try: v = kind(text)
-        except ValueError: raise argparse.ArgumentTypeError(f"{'an integer' if kind is int else 'a number'} expected, got {text!r}")
-        if not math.isfinite(v): raise argparse.ArgumentTypeError(f"a finite number expected, got {text!r}")
-        if lo is not None and (v <= lo if lo_open else v < lo): raise argparse.ArgumentTypeError(f"must be {'>' if lo_open else '>='} {lo}, got {text}")
-        if hi is not None and v > hi: raise argparse.ArgumentTypeError(f"must be <= {hi:,}, got {text}")
+        except ValueError: raise argparse.ArgumentTypeError(f"{'an integer' if kind is int else 'a number'} expected, got {shown!r}")
+        if isinstance(v, float) and not math.isfinite(v): raise argparse.ArgumentTypeError(f"a finite number expected, got {shown!r}")
+        if isinstance(v, int) and abs(v) >= 10**18: raise argparse.ArgumentTypeError(f"must be below 10^18, got {shown}")   # no count of anything here gets near
+        if lo is not None and (v <= lo if lo_open else v < lo): raise argparse.ArgumentTypeError(f"must be {'>' if lo_open else '>='} {lo}, got {shown}")
+        if hi is not None and (v >= hi if hi_open else v > hi): raise argparse.ArgumentTypeError(f"must be {'<' if hi_open else '<='} {hi:,}, got {shown}")
         return v
     parse.__name__ = kind.__name__
     return parse
@@ -91,7 +93,9 @@ def fits(need:int, # bytes the work would take
         p = Path(folder).absolute()
         while not p.exists(): p = p.parent
         have = shutil.disk_usage(p).free
-    if need > have: raise ValueError(f"{what} would need about {fmt_bytes(need)} of {where}; {fmt_bytes(have)} is available")
+    if need > have:
+        shown = fmt_bytes(need) if need < 10**30 else f"10^{len(str(int(need))) - 1} bytes"   # beyond any float: written as a power of ten
+        raise ValueError(f"{what} would need about {shown} of {where}; {fmt_bytes(have)} is available")
 
 def _field_docs(cls) -> dict:
     "The comment beside each field of a config dataclass (its documentation), from the source."
@@ -533,7 +537,7 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument('--heldout-clips', type=nonneg, default=200, help='held-out-combination clips (0: skip)')
     ev.add_argument('--finetune-clips', type=nonneg, default=20, help='clips for per-video LoRA fine-tuning (0: skip)')
     ev.add_argument('--finetune-lr', type=number(float, 0, None, lo_open=True), default=None, help='learning rate of the per-video LoRA (default: tuned on validation clips)')
-    ev.add_argument('--margin', type=number(float, 0, 1, lo_open=True), default=0.05, help='equivalence margin (accuracy, e.g. 0.05 = 5 points)')
+    ev.add_argument('--margin', type=number(float, 0, 1, lo_open=True, hi_open=True), default=0.05, help='equivalence margin (accuracy, e.g. 0.05 = 5 points)')
     ev.add_argument('--seed', type=nonneg, default=0, help='world seed')
     ev.add_argument('--data', default=None, help='evaluate on a data-set folder (manifest.jsonl + videos) instead of the world: conditions (a)-(c), exact match and token F1 / ROUGE-L')
     ev.add_argument('--split', default='test', help="the data set's split to evaluate (with --data)")

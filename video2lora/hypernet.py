@@ -292,8 +292,10 @@ def load_hypernet(folder) -> tuple:
     except InputError as e: raise HypernetFileError(str(e)) from None
     try: cfg = HyperConfig.from_dict(meta.get('config'))
     except ConfigError as e: raise HypernetFileError(f"{path}: {e}") from None
+    with torch.device('meta'): want = HyperNetwork(cfg).state_dict()   # shapes only: a config a hand edited allocates nothing
+    sd = _hyper_weights(folder/'hypernet.safetensors', want)            # the weights must fit it before the network is built
     hn = HyperNetwork(cfg)
-    hn.load_state_dict(_hyper_weights(folder/'hypernet.safetensors', hn.state_dict()))
+    hn.load_state_dict(sd)
     return hn.eval(), meta
 
 def source_states(states:torch.Tensor, source_layer:int=-1) -> torch.Tensor:

@@ -391,7 +391,10 @@ def export_peft(adapter:LoRAAdapter, # one adapter (not batched)
     for name, a in [('', adapter), *(parts or {}).items()]: _refuse_nonfinite(a, Path(folder)/name)
     def write(tmp):
         _write_peft(adapter, tmp, base_model_name_or_path)
-        for name, a in (parts or {}).items(): (tmp/name).mkdir(); _write_peft(a, tmp/name, base_model_name_or_path)
+        for name, a in (parts or {}).items():                          # each part says what it is too, so it composes right on its own
+            (tmp/name).mkdir(); _write_peft(a, tmp/name, base_model_name_or_path)
+            (tmp/name/'video2lora.json').write_text(json.dumps(dict(kind='adapter', part_of='..', signature=asdict(a.signature), rank=a.rank,
+                                                                   shared_ranks=a.shared_ranks), indent=1))
     return write_folder_atomic(folder, write, 'adapter', dict(signature=asdict(adapter.signature), rank=adapter.rank,
                                                               shared_ranks=adapter.shared_ranks, **(meta or {}),
                                                               **({'parts': sorted(parts)} if parts else {})))

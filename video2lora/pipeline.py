@@ -77,11 +77,14 @@ def unknown_words(tok, text:str) -> list:
 
 def vocabulary(tok) -> list|None:
     "The words a question may use with a word-level tokenizer (sorted; no special tokens, template markers or digits); None for a subword tokenizer, which reads any text."
-    model = json.loads(tok.backend_tokenizer.to_str())['model'] if hasattr(tok, 'backend_tokenizer') else {}
-    if model.get('type') != 'WordLevel': return None
+    backend = getattr(tok, 'backend_tokenizer', None)
+    if backend is None or type(backend.model).__name__ != 'WordLevel': return None   # asked of the model's type: no serialising a large BPE
+    cached = getattr(tok, '_v2l_vocabulary', None)
+    if cached is not None: return cached                               # once per tokenizer: `ask` checks every question with it
     special = set(tok.all_special_tokens)
-    return sorted(w for w in model['vocab'] if w not in special and not w.startswith('<') and w not in TEMPLATE_MARKERS
+    tok._v2l_vocabulary = sorted(w for w in backend.get_vocab() if w not in special and not w.startswith('<') and w not in TEMPLATE_MARKERS
                   and not any(c.isdigit() for c in w))
+    return tok._v2l_vocabulary
 
 TURN_MARKER = re.compile(r"\b(?:User|Assistant)\s*:")    # how the chat template starts a turn
 
