@@ -242,3 +242,89 @@ def test_too_many_frames_refused_before_decoding(good, monkeypatch, kw, need):
     with pytest.raises(VideoError) as e: read_clip(good, **kw)
     msg = str(e.value)
     assert str(good) in msg and 'would need ' + need in msg and 'of memory available' in msg and '\n' not in msg, msg
+
+
+# --- valid files that look odd: an edit list that cuts at a keyframe, metadata that is not UTF-8 ---------------
+
+def remux_shifted(src, dst, frames, faststart=False):
+    "`src` with its packet times moved `frames` frames earlier: the mp4 muxer writes an edit list that hides them (what trimming without re-encoding makes)."
+    with av.open(str(src)) as box, av.open(str(dst), 'w', options={'movflags': '+faststart'} if faststart else {}) as out:
+        s = box.streams.video[0]; o = out.add_stream_from_template(s)
+        shift = frames * int(1 / (s.average_rate * s.time_base))         # in the stream's time base
+        for p in box.demux(s):
+            if p.dts is None: continue
+            p.pts -= shift; p.dts -= shift; p.stream = o; out.mux(p)
+    return dst
+
+
+@pytest.mark.parametrize('gop,shift', [(1, 2), (5, 5)])
+def test_edit_list_at_a_keyframe_is_not_truncation(tmp_path, gop, shift):
+    "An edit list that cuts at a keyframe (or an all-intra stream) makes FFmpeg drop the samples before the cut from its index, though the container still counts them: a valid file, read by PyAV, not refused as truncated."
+    from video2lora.video import _probe
+    src = write_gop(tmp_path/'src.mp4', n=60, gop=gop)
+    cut = remux_shifted(src, tmp_path/'cut.mp4', shift)
+    with av.open(str(cut)) as box:                                  # the case itself: fewer packets than the container lists
+        s = box.streams.video[0]
+        assert s.frames == 60 and sum(1 for p in box.demux(s) if p.size) == 60 - shift
+    info, index = _probe(cut)
+    assert (info.n_frames, info.reader) == (60 - shift, 'pyav') and index.pts is not None, info
+    assert video_info(cut, reader='decord').n_frames == 60 - shift  # decord agrees
+    whole = read_clip(src).frames
+    for n in (1, 7, 60 - shift):
+        clip = read_clip(cut, n_frames=n)
+        assert clip.reader == 'pyav' and np.array_equal(clip.frames, whole[shift:][clip.indices]), n
+    # the same file cut in half is still refused as truncated (moov first, so the header survives the cut)
+    data = remux_shifted(src, tmp_path/'fast.mp4', shift, faststart=True).read_bytes()
+    half = tmp_path/'half.mp4'; half.write_bytes(data[:len(data) // 2])
+    for reader in (None, 'pyav'): expect_call(video_info, half, 'truncated', reader=reader)
+    expect(half, 'truncated')
+
+
+def test_short_packets_fall_back_to_decord(good, tmp_path, monkeypatch):
+    "Where PyAV finds fewer packets than the container lists, decord gets a second opinion: it reads a file it can; a truncated file both refuse, in PyAV's words."
+    import video2lora.video as V
+    monkeypatch.setattr(V, '_held_ignoring_edits', lambda path: 0)  # as if the edit list could not explain the shortfall
+    V._pyav_probe_once.cache_clear()
+    cut = remux_shifted(write_gop(tmp_path/'src.mp4', n=30, gop=1), tmp_path/'cut.mp4', 2)
+    info = video_info(cut)
+    assert (info.n_frames, info.reader) == (28, 'decord'), info
+    assert read_clip(cut, n_frames=5).reader == 'decord'
+    expect_call(video_info, cut, 'the container lists 30 frames, the file holds 28', reader='pyav')
+    data = good.read_bytes(); half = tmp_path/'half.mp4'; half.write_bytes(data[:len(data) // 2])
+    expect_call(video_info, half, 'the container lists 16 frames')  # PyAV's words, not decord's
+
+
+def latin1_title(tmp_path):
+    "A valid mp4 whose title atom is Latin-1 (b'caf\\xe9'), not UTF-8, as old tools write it."
+    p = tmp_path/'title.mp4'
+    with av.open(str(p), 'w', format='mp4') as box:
+        box.metadata['title'] = 'cafe-title-x'
+        st = box.add_stream('libx264', rate=8, options={'threads': '1'}); st.width = st.height = 32; st.pix_fmt = 'yuv420p'
+        for i in range(8):
+            f = av.VideoFrame.from_ndarray(np.full((32, 32, 3), 30 * i, np.uint8), format='rgb24'); f.pts = i
+            for pk in st.encode(f): box.mux(pk)
+        for pk in st.encode(): box.mux(pk)
+    data = p.read_bytes()
+    assert data.count(b'cafe-title-x') == 1
+    p.write_bytes(data.replace(b'cafe-title-x', b'caf\xe9-title-x'))   # same length: the atom sizes still hold
+    return p
+
+
+def test_non_utf8_metadata_is_read(tmp_path):
+    "Metadata that is not UTF-8 names nothing we use: the video is read (by PyAV), not refused, and nothing escapes without the file name."
+    p = latin1_title(tmp_path)
+    with pytest.raises(UnicodeDecodeError): av.open(str(p))          # the case itself: PyAV's strict default refuses it
+    info = video_info(p)
+    assert (info.n_frames, info.width, info.height, info.reader) == (8, 32, 32, 'pyav'), info
+    clip = read_clip(p, n_frames=4, size=16)
+    assert clip.frames.shape == (4, 16, 16, 3) and clip.reader == 'pyav'
+
+
+def test_unicode_error_from_pyav_names_the_file(good, monkeypatch):
+    "A UnicodeDecodeError from PyAV is caught where FFmpeg's errors are: decord is tried, and a refusal names the file."
+    import video2lora.video as V
+    def strict(path, **options): raise UnicodeDecodeError('utf-8', b'caf\xe9', 3, 4, 'invalid continuation byte')
+    monkeypatch.setattr(V, '_av_open', strict)
+    V._pyav_probe_once.cache_clear()
+    assert video_info(good).reader == 'decord'
+    expect_call(video_info, good, 'not a readable video', reader='pyav')

@@ -123,6 +123,7 @@ def native_quiet():
 # %% ../nbs/00_video.ipynb #d257b55e
 _UNREADABLE = "not a readable video: not a video file, or its header is corrupt or truncated"
 _CORRUPT = "could not decode frames: video data is corrupt or truncated"
+_SHORT = "video data is corrupt or truncated"   # the packets end early (then: how many the container lists, how many there are)
 
 @dataclass(frozen=True)
 class _Index:
@@ -131,11 +132,24 @@ class _Index:
     keys: np.ndarray        # sorted presentation times of the keyframes, where decoding can start (shown or not)
     seek_to: np.ndarray     # the time to seek to for each keyframe (its decoding time: containers seek by those)
 
+def _av_open(path, **options):
+    "`av.open(path)` for reading; metadata that is not UTF-8 (a Latin-1 title) is read with replacement characters, not refused."
+    import av
+    return av.open(str(path), metadata_errors='replace', options=options)
+
+def _held_ignoring_edits(path) -> int:
+    "Packets of the first video stream with the edit list ignored: FFmpeg drops from its index the samples an mp4/mov edit list cuts at a keyframe (all of them, where every frame is one), though the container still counts them."
+    import av
+    try:
+        with _av_open(path, advanced_editlist='0') as box:              # a mov demuxer option (other demuxers ignore it)
+            return sum(1 for p in box.demux(box.streams.video[0]) if p.size)
+    except (av.error.FFmpegError, UnicodeDecodeError): return 0
+
 def _pyav_probe(path) -> tuple:
     "`(VideoInfo, _Index)` of `path` as FFmpeg (PyAV) sees it, from the container and its packets, without decoding a frame."
     import av
-    try: box = av.open(str(path))
-    except av.error.FFmpegError: raise VideoError(path, _UNREADABLE) from None
+    try: box = _av_open(path)
+    except (av.error.FFmpegError, UnicodeDecodeError): raise VideoError(path, _UNREADABLE) from None
     with box:
         if not box.streams.video: raise VideoError(path, "video has no frames (the container holds no video stream)")
         s = box.streams.video[0]
@@ -148,9 +162,9 @@ def _pyav_probe(path) -> tuple:
                 if p.is_discard: continue                               # decoded but never shown (cut by an edit list)
                 n += 1
                 if p.pts is not None: pts.append(p.pts)
-        except av.error.FFmpegError: broken = True
-        if broken or 0 < held < (s.frames or 0):                        # fewer packets than the container lists
-            raise VideoError(path, f"video data is corrupt or truncated (the container lists {s.frames} frames, the file holds {held})")
+        except (av.error.FFmpegError, UnicodeDecodeError): broken = True
+        if broken or (0 < held < (s.frames or 0) and _held_ignoring_edits(path) < s.frames): # fewer packets than listed, edit list or not
+            raise VideoError(path, f"{_SHORT} (the container lists {s.frames} frames, the file holds {held})")
         if n == 0: raise VideoError(path, "video has no frames")
         fps = float(s.average_rate or s.guessed_rate or 0)
         w, h = s.codec_context.width, s.codec_context.height
@@ -199,14 +213,14 @@ def _pyav_probe_once(path:str, version:tuple) -> tuple:
     return _pyav_probe(path)
 
 def _probe(path, reader:str|None=None) -> tuple:
-    "`(VideoInfo, _Index or None)`: PyAV's view of the file; decord's where PyAV cannot open it (or where `reader='decord'`)."
+    "`(VideoInfo, _Index or None)`: PyAV's view of the file; decord's where PyAV cannot open it or finds its packets short (or where `reader='decord'`)."
     if reader not in (None, *READERS): raise ValueError(f"reader must be one of {READERS} or None, got {reader!r}")
     path = check_file(path)
     if reader != 'decord':
         st = os.stat(path)
         try: return _pyav_probe_once(str(path), (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns))
         except VideoError as e:
-            if reader == 'pyav' or e.problem != _UNREADABLE: raise       # PyAV read the file and found it bad: that is the answer
+            if reader == 'pyav' or not e.problem.startswith((_UNREADABLE, _SHORT)): raise   # PyAV read the file and found it bad: that is the answer
             first = e
     try: return _decord_probe(path), None
     except VideoError as e:
@@ -406,10 +420,9 @@ def _pyav_frames(path, want:np.ndarray, index:_Index, seek:bool=True,
                  stats:dict|None=None, # if given, counts the frames `decoded` and the `seeks` made
                 ):
     "Yield `(position, av.VideoFrame)` for the frame positions in `want` (sorted, unique); `seek=False` decodes every frame in order."
-    import av
     stats = {} if stats is None else stats
     stats.setdefault('decoded', 0); stats.setdefault('seeks', 0)
-    with av.open(str(path)) as box:
+    with _av_open(path) as box:
         s = box.streams.video[0]
         s.codec_context.thread_count = 1
         yield from (_decode_seeking(box, s, want, index, stats) if seek and index.pts is not None else _decode_in_order(box, s, want, stats))
@@ -439,7 +452,7 @@ def _decode_into(path, info:VideoInfo, index, idx:np.ndarray, out:np.ndarray, si
             with native_quiet():
                 for i, f in _pyav_frames(path, want[~filled], index, seek):
                     put(i, f.to_ndarray(format='rgb24', width=w, height=h, interpolation='AREA'))
-        except av.error.FFmpegError: raise VideoError(path, _CORRUPT) from None
+        except (av.error.FFmpegError, UnicodeDecodeError): raise VideoError(path, _CORRUPT) from None
         if filled.all(): return 'pyav'
     raise VideoError(path, f"{_CORRUPT} (frame {int(want[~filled][0])} of {info.n_frames} could not be decoded)")
 
