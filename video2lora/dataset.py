@@ -96,6 +96,7 @@ def _video_problem(video:str, path:Path) -> str|None:
     try: st = os.stat(path)
     except FileNotFoundError: return f"video {video!r} not found"
     except OSError as e: return f"video {video!r} cannot be read ({e.strerror or e})"
+    except ValueError: return f"video {video!r} is not a valid path (it holds a NUL character)"   # os.stat: 'embedded null byte'
     if stat.S_ISDIR(st.st_mode): return f"video {video!r} is a folder"
     if not stat.S_ISREG(st.st_mode): return f"video {video!r} is not a regular file (a pipe, device or socket)"
     return None

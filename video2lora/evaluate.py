@@ -47,7 +47,7 @@ def paired_bootstrap(a:np.ndarray, b:np.ndarray, # (n,) 0/1 outcomes of conditio
     return diff_sum[pick].sum(1) / count[pick].sum(1)
 
 def equivalence(a, b, clusters, margin:float=0.05, alpha:float=0.05, n_boot:int=2000, seed:int=0, min_videos:int=MIN_VIDEOS) -> dict:
-    "Difference b - a with its bootstrap CI, non-inferiority and TOST equivalence at `margin`; no verdict (None) from fewer than `min_videos` videos or a bootstrap without spread."
+    "Difference b - a with its bootstrap CI, non-inferiority and TOST equivalence at `margin`; no verdict (None) from fewer than `min_videos` videos. The same difference in every video (a bootstrap without spread) is the most certain case: the interval is [d, d], and `d` against the margin decides."
     margin = check_margin(margin)
     a, b = np.asarray(a, float), np.asarray(b, float)
     boot = paired_bootstrap(a, b, clusters, n_boot, seed)
@@ -60,11 +60,14 @@ def equivalence(a, b, clusters, margin:float=0.05, alpha:float=0.05, n_boot:int=
                p_noninferior=p_lower, p_tost=max(p_lower, p_upper),
                noninferior=bool(p_lower < alpha), equivalent=bool(max(p_lower, p_upper) < alpha),
                n_questions=int(len(a)), n_clips=n_clips, min_videos=min_videos)
-    if n_clips < min_videos: why = f"too few videos for a verdict (n = {n_clips} video{'s' * (n_clips != 1)}, {len(a)} question{'s' * (len(a) != 1)}; at least {min_videos} videos needed)"
-    elif np.ptp(boot) == 0: why = f"no verdict: the difference is the same in every video, so the bootstrap has no spread to test with (n = {n_clips} videos)"
-    else: why = None
-    if why: res.update(p_noninferior=None, p_tost=None, noninferior=None, equivalent=None)   # no test: neither shown nor refuted
-    res['verdict'] = why or ('equivalent' if res['equivalent'] else 'not shown equivalent')
+    if n_clips < min_videos:
+        why = f"too few videos for a verdict (n = {n_clips} video{'s' * (n_clips != 1)}, {len(a)} question{'s' * (len(a) != 1)}; at least {min_videos} videos needed)"
+        res.update(p_noninferior=None, p_tost=None, noninferior=None, equivalent=None)   # no test: neither shown nor refuted
+        res['verdict'] = why
+    elif np.ptp(boot) == 0:                                                   # every video: the same difference; the interval is [d, d]
+        res.update(noninferior=bool(d > -margin), equivalent=bool(abs(d) < margin))   # certain, whatever n_boot (p-values at their floor)
+        res['verdict'] = 'equivalent' if res['equivalent'] else 'not equivalent'
+    else: res['verdict'] = 'equivalent' if res['equivalent'] else 'not shown equivalent'
     return res
 
 # %% ../nbs/08_evaluate.ipynb #d1486994
@@ -225,6 +228,13 @@ def results_table(res:dict) -> str:
     lines.append(line)
     return '\n'.join(lines)
 
+def _plot_verdict(e:dict) -> str:
+    "The title of the (b) - (a) panel: the verdict with its TOST p-value, or why there is none."
+    if e.get('p_tost') is None:
+        n, need = e['n_clips'], e.get('min_videos', MIN_VIDEOS)
+        return f"no verdict: {n} video{'s' * (n != 1)} (at least {need} needed)" if n < need else 'no verdict'   # (the latter: results of older versions)
+    return f"{e.get('verdict') or ('equivalent' if e['equivalent'] else 'not shown equivalent')}, TOST p = {e['p_tost']:.3g}"
+
 def plot_conditions(res:dict, title:str='held-out test clips'):
     "Accuracy per question type for each condition, and the (b) - (a) interval against the margin."
     import matplotlib.pyplot as plt, seaborn as sns
@@ -239,9 +249,9 @@ def plot_conditions(res:dict, title:str='held-out test clips'):
     if 'b_vs_a' not in res: a2.axis('off'); fig.tight_layout(); return fig   # captions only: no paired test of questions
     e = res['b_vs_a']
     a2.axvspan(-100 * e['margin'], 100 * e['margin'], color='green', alpha=0.15, label=f"margin +/-{100 * e['margin']:.0f}")
-    a2.errorbar([100 * e['diff']], [0], xerr=[[100 * (e['diff'] - e['ci90'][0])], [100 * (e['ci90'][1] - e['diff'])]], fmt='o', capsize=4, label='90% CI')
+    a2.errorbar([100 * e['diff']], [0], xerr=[[max(0, 100 * (e['diff'] - e['ci90'][0]))], [max(0, 100 * (e['ci90'][1] - e['diff']))]], fmt='o', capsize=4, label='90% CI')
     a2.axvline(0, color='k', lw=0.5); a2.set_yticks([]); a2.set_xlabel('(b) - (a), accuracy points'); a2.legend(fontsize=7)
-    a2.set_title(f"TOST p = {e['p_tost']:.3g}" if e.get('p_tost') is not None else f"no verdict: {e['n_clips']} videos", fontsize=9)
+    a2.set_title(_plot_verdict(e), fontsize=9)
     fig.tight_layout()
     return fig
 

@@ -4,19 +4,91 @@
 
 # %% ../nbs/00a_io.ipynb #8e60bf76
 from __future__ import annotations
-import ctypes, ctypes.util, errno, json, math, os, re, shutil, socket, stat, tempfile
+import ctypes, ctypes.util, errno, hashlib, json, math, os, re, shutil, socket, stat, tempfile
 from contextlib import contextmanager
 from pathlib import Path
 try: import fcntl                                                     # POSIX; elsewhere writers are not serialized
 except ImportError: fcntl = None
 
 # %% auto #0
-__all__ = ['MARKER', 'KINDS', 'CLAIMED', 'LEGACY_ADAPTER_FILES', 'SENTINEL', 'LOCK', 'LOCKED', 'MAX_JSON_BYTES', 'MAX_JSON_DEPTH',
-           'OutputError', 'read_marker', 'unlisted', 'output_kind', 'check_output', 'swap_is_atomic', 'temp_prefix',
+__all__ = ['MAX_JSON_BYTES', 'MAX_JSON_DEPTH', 'MARKER', 'KINDS', 'CLAIMED', 'LEGACY_ADAPTER_FILES', 'MAX_MARKER_BYTES',
+           'SENTINEL', 'LOCK', 'LOCKED', 'InputError', 'regular_file', 'loads_strict', 'read_json', 'OutputError',
+           'read_marker', 'unlisted', 'output_kind', 'check_output', 'swap_is_atomic', 'temp_prefix',
            'make_temp_folder', 'remove_stale', 'locked', 'lock_folder', 'release_folder', 'check_unlocked',
            'public_mode', 'write_marker', 'add_to_marker', 'write_folder_atomic', 'claim_folder', 'writable_file',
-           'write_bytes_atomic', 'write_text_atomic', 'append_text', 'save_figure', 'ConfigError', 'check_ranges',
-           'InputError', 'regular_file', 'loads_strict', 'read_json']
+           'write_bytes_atomic', 'write_text_atomic', 'append_text', 'save_figure', 'ConfigError', 'check_ranges']
+
+# %% ../nbs/00a_io.ipynb #88b11ba4
+class InputError(ValueError):
+    "A file handed to video2lora that it will not read: missing, not a regular file, too large, not UTF-8 or not strict JSON."
+
+def regular_file(path, what:str='file') -> Path:
+    "`path` if it is a regular file (a link to one is fine); a folder, pipe, device or socket raises `InputError` in one line, without opening it."
+    p = Path(path)
+    try: st = os.stat(p)
+    except FileNotFoundError: raise InputError(f"{p}: no such {what}") from None
+    except OSError as e: raise InputError(f"{p}: cannot read the {what} ({e.strerror or e})") from None
+    if stat.S_ISDIR(st.st_mode): raise InputError(f"{p}: is a folder, not a {what}")
+    if not stat.S_ISREG(st.st_mode): raise InputError(f"{p}: is not a regular file (a pipe, device or socket); video2lora reads a {what} only from a regular file")
+    return p
+
+MAX_JSON_BYTES = 64 << 20    # a JSON file video2lora reads is at most this long (an adapter's config is a few KB)
+MAX_JSON_DEPTH = 32          # and nested at most this deep
+
+def _no_duplicates(pairs):
+    d = {}
+    for k, v in pairs:
+        if k in d: raise ValueError(f"key {k!r} appears twice in one object")
+        d[k] = v
+    return d
+
+def _depth(v) -> int:
+    "How deeply `v` nests lists and dicts (iteratively: no recursion limit)."
+    todo, deepest = [(v, 1)], 0
+    while todo:
+        x, d = todo.pop()
+        if isinstance(x, (dict, list)):
+            deepest = max(deepest, d)
+            todo += [(y, d + 1) for y in (x.values() if isinstance(x, dict) else x)]
+    return deepest
+
+def loads_strict(text:str, max_depth:int=MAX_JSON_DEPTH):
+    "Parse strict JSON: no NaN or Infinity, no key twice in one object, nested at most `max_depth`; a `ValueError` says what is wrong."
+    def constant(c): raise ValueError(f"{c} is not a JSON value")
+    if text.count('[') + text.count('{') > max_depth and _brackets_deeper(text, max_depth):
+        raise ValueError(f"nested more than {max_depth} levels deep")
+    try: v = json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=constant)
+    except RecursionError: raise ValueError(f"nested more than {max_depth} levels deep") from None
+    if _depth(v) > max_depth: raise ValueError(f"nested more than {max_depth} levels deep")
+    return v
+
+def _brackets_deeper(text:str, max_depth:int) -> bool:
+    "Whether the brackets of `text` (outside strings) open deeper than `max_depth`: checked before parsing, so the parser never recurses that far."
+    depth, in_str, esc = 0, False, False
+    for ch in text:
+        if in_str:
+            if esc: esc = False
+            elif ch == '\\': esc = True
+            elif ch == '"': in_str = False
+        elif ch == '"': in_str = True
+        elif ch in '[{':
+            depth += 1
+            if depth > max_depth: return True
+        elif ch in ']}': depth -= 1
+    return False
+
+def read_json(path, what:str='JSON file', expect:type|None=dict, max_bytes:int=MAX_JSON_BYTES):
+    "The strict JSON in the regular file `path` (of type `expect`, if given); anything else raises `InputError` in one line naming `what`."
+    p = regular_file(path, what)
+    if p.stat().st_size > max_bytes: raise InputError(f"{p}: {p.stat().st_size:,} bytes is too large for a {what} (at most {max_bytes:,})")
+    try: text = p.read_bytes().decode('utf-8-sig')
+    except UnicodeDecodeError as e: raise InputError(f"{p}: corrupt {what}: not UTF-8 text ({e.reason} at byte {e.start})") from None
+    except OSError as e: raise InputError(f"{p}: cannot read the {what} ({e.strerror or e})") from None
+    try: v = loads_strict(text)
+    except ValueError as e: raise InputError(f"{p}: corrupt {what}: {e}") from None
+    if expect is not None and not isinstance(v, expect):
+        raise InputError(f"{p}: corrupt {what}: a JSON {'object' if expect is dict else expect.__name__} is expected, not {type(v).__name__}")
+    return v
 
 # %% ../nbs/00a_io.ipynb #cf0639fc
 MARKER = 'video2lora.json'   # the file that marks a folder as video2lora's own output, and says of which kind
@@ -43,19 +115,48 @@ LEGACY_ADAPTER_FILES = {'adapter_config.json', 'adapter_model.safetensors', MARK
 class OutputError(ValueError):
     "An output path video2lora refuses to write: writing it would lose or hide something it did not write."
 
+MAX_MARKER_BYTES = 16 << 20   # a marker is at most this long (a world of 100,000 clips lists about 3 MB of names)
+_O_SAFE = getattr(os, 'O_CLOEXEC', 0) | getattr(os, 'O_NOFOLLOW', 0) | getattr(os, 'O_NONBLOCK', 0)   # never through a link, never wait on a pipe
+
+def _small_regular_file(path:Path, max_bytes:int) -> bytes|None:
+    "The bytes of `path` if it is a regular file (not a link, a pipe, a device, a folder) of at most `max_bytes`; else None. Never follows a link, never blocks."
+    try:
+        if not stat.S_ISREG(os.lstat(path).st_mode): return None
+        fd = os.open(path, os.O_RDONLY | _O_SAFE)
+    except OSError: return None
+    try:
+        st = os.fstat(fd)                                            # what was opened: it may have been swapped since the lstat
+        if not stat.S_ISREG(st.st_mode) or st.st_size > max_bytes: return None
+        chunks, n = [], 0
+        while n <= max_bytes:                                        # a file that grows meanwhile is read to one byte past the cap, no further
+            b = os.read(fd, min(1 << 20, max_bytes + 1 - n))
+            if not b: break
+            chunks.append(b); n += len(b)
+        return b''.join(chunks) if n <= max_bytes else None
+    except OSError: return None
+    finally: os.close(fd)
+
+def _names(v) -> bool: return isinstance(v, list) and all(isinstance(s, str) for s in v)
+
 def read_marker(folder) -> dict|None:
-    "The marker of a folder that video2lora wrote (a dict with 'kind'), or None."
+    "The marker of a folder that video2lora wrote (a dict with 'kind'), or None: also when `video2lora.json` is not a regular file (a link, a pipe, a folder) of at most `MAX_MARKER_BYTES` holding strict JSON, or when its `files` or `folders` are not lists of names."
     folder = Path(folder)
-    try: m = json.loads((folder/MARKER).read_text())
-    except (OSError, UnicodeDecodeError, ValueError): return None
+    data = _small_regular_file(folder/MARKER, MAX_MARKER_BYTES)
+    if data is None: return None
+    try: m = loads_strict(data.decode('utf-8'))                     # UnicodeDecodeError is a ValueError too
+    except ValueError: return None
     if not isinstance(m, dict): return None
-    if m.get('written_by') == 'video2lora': return m if m.get('kind') in KINDS else None
+    if m.get('written_by') == 'video2lora':
+        ok = isinstance(m.get('kind'), str) and m['kind'] in KINDS and all(_names(m[k]) for k in ('files', 'folders') if k in m)
+        return m if ok else None
     legacy = {'source_video', 'signature', 'frame_indices'} <= set(m) and 'kind' not in m   # an adapter of before markers had kinds
-    if legacy and {p.name for p in folder.iterdir()} <= LEGACY_ADAPTER_FILES: return {**m, 'kind': 'adapter', 'files': sorted(LEGACY_ADAPTER_FILES)}
+    try: names = {p.name for p in folder.iterdir()} if legacy else None
+    except OSError: return None
+    if legacy and names <= LEGACY_ADAPTER_FILES: return {**m, 'kind': 'adapter', 'files': sorted(LEGACY_ADAPTER_FILES)}
     return None
 
 def unlisted(folder, marker:dict) -> list:
-    "What is under `folder` that its marker does not list, and so video2lora did not write there: files, folders holding no listed file (an empty one too), symbolic links of any kind (never followed), pipes... Empty for claimed folders."
+    "What is under `folder` that its marker does not list, and so video2lora did not write there: files, folders holding no listed file (an empty one too), symbolic links of any kind (never followed), pipes... Empty for claimed folders. video2lora's own temporary folders (`_is_temporary`: a figure or a marker update killed before its rename leaves one) are not listed: they go with the output when it is replaced."
     if 'files' not in marker: return []
     listed = {os.path.normpath(f) for f in marker['files']} | {MARKER}
     folders = {os.path.normpath(f) for f in marker.get('folders', [])}   # empty folders video2lora wrote
@@ -64,6 +165,7 @@ def unlisted(folder, marker:dict) -> list:
     for root, dirs, files in os.walk(folder):                       # os.walk never descends into a link to a folder
         rel = lambda n: os.path.relpath(os.path.join(root, n), folder)
         for d in list(dirs):
+            if '.v2l-' in d and _is_temporary(Path(root)/d): dirs.remove(d); continue   # ours, unfinished: neither listed nor the user's
             if os.path.islink(os.path.join(root, d)) or rel(d) not in holders:
                 found.append(rel(d)); dirs.remove(d)                 # a link, or a folder of the user's: named once, not entered
         for f in files:
@@ -146,16 +248,29 @@ def _swap_in(tmp:Path, dest:Path, existed:bool, kind:str):
         if not ok: tmp.rename(dest)                                  # fallback (fails on a non-empty folder or a file)
         return
     if _renameat2(tmp, dest, _EXCHANGE):
-        m = read_marker(tmp)                                         # what came out must be ours, of this kind, whole
-        if not (m and m['kind'] == kind and not unlisted(tmp, m)) and any(tmp.iterdir()):
+        if not _came_out_ours(tmp, kind):                            # a file, a link or a folder of the user's was put there meanwhile
             _renameat2(tmp, dest, _EXCHANGE)                         # someone else's: put it back
             raise OutputError(f"{dest}: changed while video2lora was writing; left untouched")
         return
     aside = tmp.with_name(tmp.name + '-old')                         # fallback: two renames, not atomic
-    dest.rename(aside); tmp.rename(dest); aside.rename(tmp)
+    dest.rename(aside)
+    if not _came_out_ours(aside, kind):
+        aside.rename(dest); raise OutputError(f"{dest}: changed while video2lora was writing; left untouched")
+    tmp.rename(dest); aside.rename(tmp)
+
+def _came_out_ours(p:Path, kind:str) -> bool:
+    "Whether what a swap took out of the destination (now at `p`) may be deleted: a real folder (never a file or a link) that is our `kind` output, whole, or empty."
+    if not stat.S_ISDIR(os.lstat(p).st_mode): return False
+    m = read_marker(p)
+    return bool(m and m['kind'] == kind and not unlisted(p, m)) or not any(p.iterdir())
 
 # %% ../nbs/00a_io.ipynb #11ad082a
-_HOST = re.sub(r'[^A-Za-z0-9]', '', socket.gethostname())[:24] or 'host'
+def _host_tag(name:str) -> str:
+    "A short tag of the host `name` for temporary names: the first 12 hex digits of its SHA-1 (two hosts never share one by accident, however alike or long their names)."
+    return hashlib.sha1(name.encode('utf-8', 'surrogateescape')).hexdigest()[:12]
+
+_HOSTNAME = socket.gethostname()
+_HOST = _host_tag(_HOSTNAME)
 SENTINEL = '.video2lora-temporary'   # written into every temporary folder video2lora makes, first: the proof that it may remove it
 _SENTINEL_TEXT = 'video2lora temporary folder'
 
@@ -165,7 +280,7 @@ def make_temp_folder(dest) -> Path:
     "A new private folder beside `dest`, named after it and this process, holding the sentinel: everything video2lora writes is filled in one."
     dest = Path(dest)
     tmp = Path(tempfile.mkdtemp(prefix=temp_prefix(dest), dir=dest.parent))
-    (tmp/SENTINEL).write_text(f"{_SENTINEL_TEXT} for {dest.name}, process {os.getpid()} on {_HOST}\n")
+    (tmp/SENTINEL).write_text(f"{_SENTINEL_TEXT} for {dest.name}, process {os.getpid()} on {_HOSTNAME} ({_HOST})\n")
     return tmp
 
 def _pid_alive(pid:int) -> bool:
@@ -174,16 +289,28 @@ def _pid_alive(pid:int) -> bool:
     except PermissionError: return True
     return True
 
+def _has_sentinel(p:Path) -> bool:
+    try:
+        if not stat.S_ISREG(os.lstat(p/SENTINEL).st_mode): return False
+        with open(p/SENTINEL, 'rb') as f: return f.read(len(_SENTINEL_TEXT)) == _SENTINEL_TEXT.encode()
+    except OSError: return False
+
 def _ours(p:Path) -> bool:
     "Whether the temporary-named `p` is provably one of video2lora's temporary folders: a folder (not a link) of this user that holds the sentinel, or an empty private one (what a writer killed between `mkdtemp` and the sentinel leaves)."
     try: st = os.lstat(p)
     except OSError: return False
     if not stat.S_ISDIR(st.st_mode) or st.st_uid != os.getuid(): return False
-    try:
-        if stat.S_ISREG(os.lstat(p/SENTINEL).st_mode):
-            with open(p/SENTINEL, 'rb') as f: return f.read(len(_SENTINEL_TEXT)) == _SENTINEL_TEXT.encode()
-    except OSError: pass
-    return stat.S_IMODE(st.st_mode) == 0o700 and not any(os.scandir(p))
+    if _has_sentinel(p): return True
+    try: return stat.S_IMODE(st.st_mode) == 0o700 and not any(os.scandir(p))
+    except OSError: return False
+
+_TEMP_NAME = re.compile(r"\..+\.v2l-([0-9A-Za-z]+)-(\d+)-")          # .<name>.v2l-<host>-<pid>-<random>
+
+def _is_temporary(p:Path) -> bool:
+    "Whether `p` is one of video2lora's temporary folders: named like one and holding the sentinel (a folder of this user, not a link), or empty and private with the name of a writer of this host that no longer runs."
+    m = _TEMP_NAME.match(p.name)
+    if not m or not _ours(p): return False
+    return _has_sentinel(p) or (m.group(1) == _HOST and not _pid_alive(int(m.group(2))))
 
 def remove_stale(dest) -> list:
     "Remove the temporary folders that killed writers left beside `dest`: named `.<name>.v2l-<host>-<pid>-*` (this host, a pid that no longer runs) and provably ours (`_ours`); anything else is left alone."
@@ -198,19 +325,22 @@ def remove_stale(dest) -> list:
             gone.append(p)
     return gone
 
+_NO_LOCK = {errno.EBADF, errno.ENOLCK, errno.EOPNOTSUPP, errno.EINVAL, getattr(errno, 'ENOTSUP', errno.EOPNOTSUPP)}   # flock refused by the file system
+
 @contextmanager
 def locked(folder):
-    "Hold an exclusive lock on the existing folder `folder` (released when the block ends, or the process dies)."
+    "Hold an exclusive lock on the existing folder `folder` (released when the block ends, or the process dies). Where the file system locks no folder (NFS emulates `flock` with `fcntl` locks, and an exclusive one needs a file opened for writing; CIFS), carry on without the lock, as on a system without `fcntl`."
     if fcntl is None: yield; return
     fd = os.open(folder, os.O_RDONLY)
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
+        try: fcntl.flock(fd, fcntl.LOCK_EX)
+        except OSError as e:
+            if e.errno not in _NO_LOCK: raise                       # EBADF, ENOLCK, EOPNOTSUPP, EINVAL: no lock to take here
         yield
     finally: os.close(fd)
 
 LOCK = '.video2lora.lock'   # the lock file of a claimed folder: held (flock) by the process writing there, with its pid inside
 _HELD = {}                  # (device, inode) of a claimed folder this process holds -> [its lock file's fd, claims]
-_O_SAFE = os.O_CLOEXEC | getattr(os, 'O_NOFOLLOW', 0) | getattr(os, 'O_NONBLOCK', 0)   # never through a link, never wait on a pipe
 
 def _open_refusing(path:Path, flags:int, what:str) -> int:
     "`os.open(path)` that refuses, in one line, a link, a folder, a pipe, device or socket at `path`."
@@ -227,7 +357,7 @@ def _open_refusing(path:Path, flags:int, what:str) -> int:
 def _holder(fd:int) -> str:
     "Who holds a lock file, from what it says: 'pid N' (on another host: 'pid N on HOST')."
     pid, _, host = os.pread(fd, 100, 0).decode(errors='replace').strip().partition(' ')
-    return f"pid {pid or 'unknown'}" + (f" on {host}" if host and host != _HOST else '')
+    return f"pid {pid or 'unknown'}" + (f" on {host}" if host and host != _HOSTNAME else '')
 
 def _held(folder:Path):
     "This process's entry in `_HELD` for `folder`, or None (also when the folder was removed meanwhile)."
@@ -248,7 +378,7 @@ def lock_folder(folder) -> Path:
         except OSError as e:
             if e.errno not in (errno.EAGAIN, errno.EACCES): raise
             raise OutputError(f"another video2lora process is writing {folder} ({_holder(fd)})") from None
-        os.ftruncate(fd, 0); os.pwrite(fd, f"{os.getpid()} {_HOST}\n".encode(), 0)
+        os.ftruncate(fd, 0); os.pwrite(fd, f"{os.getpid()} {_HOSTNAME}\n".encode(), 0)
     except BaseException: os.close(fd); raise
     st = os.stat(folder); _HELD[(st.st_dev, st.st_ino)] = [fd, 1]
     return folder
@@ -265,10 +395,14 @@ def check_unlocked(folder):
     "Raise `OutputError` if another process holds `folder`'s lock now (a probe: nothing is held afterwards)."
     folder = Path(folder)
     if fcntl is None or not os.path.lexists(folder/LOCK) or _held(folder): return
-    fd = _open_refusing(folder/LOCK, os.O_RDONLY, 'locks')
+    try: fd = _open_refusing(folder/LOCK, os.O_RDWR, 'locks')        # writable: NFS grants an exclusive lock only on a file open for writing
+    except OSError as e:
+        if e.errno not in (errno.EACCES, errno.EROFS): raise
+        fd = _open_refusing(folder/LOCK, os.O_RDONLY, 'locks')        # not ours to write: probe as far as the file system allows
     try:
         try: fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError as e:
+            if e.errno in _NO_LOCK: return                            # no lock can be taken (or seen) here
             if e.errno not in (errno.EAGAIN, errno.EACCES): raise
             raise OutputError(f"another video2lora process is writing {folder} ({_holder(fd)})") from None
     finally: os.close(fd)                                            # closing releases the probe's lock
@@ -297,18 +431,18 @@ def _fsync_dir(folder:Path):
 
 # %% ../nbs/00a_io.ipynb #6524d8f3
 def write_marker(folder, kind:str, meta:dict|None=None, files:list|None=None, folders:list|None=None):
-    "Write the marker of a `kind` output into `folder` (atomically): who wrote it, the kind, `meta`, and the files (and empty folders) it holds (one-shot outputs)."
+    "Write the marker of a `kind` output into `folder` (atomically): who wrote it, the kind, `meta`, and the files (and empty folders) it holds (one-shot outputs). Strict JSON: a NaN in `meta` is refused here, as `read_marker` would not recognise the folder."
     m = dict(written_by='video2lora', kind=kind, **(meta or {}))
     if files is not None: m['files'] = files
     if folders: m['folders'] = folders
-    write_text_atomic(Path(folder)/MARKER, json.dumps(m, indent=1, default=str))
+    write_text_atomic(Path(folder)/MARKER, json.dumps(m, indent=1, default=str, allow_nan=False))
 
 def add_to_marker(folder, *names:str):
     "Record files that video2lora added to one of its finished folders (e.g. a figure drawn after the data)."
     m = read_marker(folder)
     if m is None or 'files' not in m: raise OutputError(f"{folder}: not a finished video2lora output")
     m['files'] = sorted(set(m['files']) | set(names))
-    write_text_atomic(Path(folder)/MARKER, json.dumps(m, indent=1, default=str))
+    write_text_atomic(Path(folder)/MARKER, json.dumps(m, indent=1, default=str, allow_nan=False))
 
 def write_folder_atomic(dest, # the output folder to create or replace
                         write, # write(tmp): fills a temporary folder beside `dest`
@@ -429,75 +563,3 @@ def check_ranges(cfg, **rules):
         if isinstance(v, bool) or not isinstance(v, (int, float)): raise ConfigError(name, f"must be a number, got {v!r}")
         if not math.isfinite(v): raise ConfigError(name, f"must be a finite number, got {v!r}")
         if not ok(v): raise ConfigError(name, f"{says}, got {v!r}")
-
-# %% ../nbs/00a_io.ipynb #88b11ba4
-class InputError(ValueError):
-    "A file handed to video2lora that it will not read: missing, not a regular file, too large, not UTF-8 or not strict JSON."
-
-def regular_file(path, what:str='file') -> Path:
-    "`path` if it is a regular file (a link to one is fine); a folder, pipe, device or socket raises `InputError` in one line, without opening it."
-    p = Path(path)
-    try: st = os.stat(p)
-    except FileNotFoundError: raise InputError(f"{p}: no such {what}") from None
-    except OSError as e: raise InputError(f"{p}: cannot read the {what} ({e.strerror or e})") from None
-    if stat.S_ISDIR(st.st_mode): raise InputError(f"{p}: is a folder, not a {what}")
-    if not stat.S_ISREG(st.st_mode): raise InputError(f"{p}: is not a regular file (a pipe, device or socket); video2lora reads a {what} only from a regular file")
-    return p
-
-MAX_JSON_BYTES = 64 << 20    # a JSON file video2lora reads is at most this long (an adapter's config is a few KB)
-MAX_JSON_DEPTH = 32          # and nested at most this deep
-
-def _no_duplicates(pairs):
-    d = {}
-    for k, v in pairs:
-        if k in d: raise ValueError(f"key {k!r} appears twice in one object")
-        d[k] = v
-    return d
-
-def _depth(v) -> int:
-    "How deeply `v` nests lists and dicts (iteratively: no recursion limit)."
-    todo, deepest = [(v, 1)], 0
-    while todo:
-        x, d = todo.pop()
-        if isinstance(x, (dict, list)):
-            deepest = max(deepest, d)
-            todo += [(y, d + 1) for y in (x.values() if isinstance(x, dict) else x)]
-    return deepest
-
-def loads_strict(text:str, max_depth:int=MAX_JSON_DEPTH):
-    "Parse strict JSON: no NaN or Infinity, no key twice in one object, nested at most `max_depth`; a `ValueError` says what is wrong."
-    def constant(c): raise ValueError(f"{c} is not a JSON value")
-    if text.count('[') + text.count('{') > max_depth and _brackets_deeper(text, max_depth):
-        raise ValueError(f"nested more than {max_depth} levels deep")
-    try: v = json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=constant)
-    except RecursionError: raise ValueError(f"nested more than {max_depth} levels deep") from None
-    if _depth(v) > max_depth: raise ValueError(f"nested more than {max_depth} levels deep")
-    return v
-
-def _brackets_deeper(text:str, max_depth:int) -> bool:
-    "Whether the brackets of `text` (outside strings) open deeper than `max_depth`: checked before parsing, so the parser never recurses that far."
-    depth, in_str, esc = 0, False, False
-    for ch in text:
-        if in_str:
-            if esc: esc = False
-            elif ch == '\\': esc = True
-            elif ch == '"': in_str = False
-        elif ch == '"': in_str = True
-        elif ch in '[{':
-            depth += 1
-            if depth > max_depth: return True
-        elif ch in ']}': depth -= 1
-    return False
-
-def read_json(path, what:str='JSON file', expect:type|None=dict, max_bytes:int=MAX_JSON_BYTES):
-    "The strict JSON in the regular file `path` (of type `expect`, if given); anything else raises `InputError` in one line naming `what`."
-    p = regular_file(path, what)
-    if p.stat().st_size > max_bytes: raise InputError(f"{p}: {p.stat().st_size:,} bytes is too large for a {what} (at most {max_bytes:,})")
-    try: text = p.read_bytes().decode('utf-8-sig')
-    except UnicodeDecodeError as e: raise InputError(f"{p}: corrupt {what}: not UTF-8 text ({e.reason} at byte {e.start})") from None
-    except OSError as e: raise InputError(f"{p}: cannot read the {what} ({e.strerror or e})") from None
-    try: v = loads_strict(text)
-    except ValueError as e: raise InputError(f"{p}: corrupt {what}: {e}") from None
-    if expect is not None and not isinstance(v, expect):
-        raise InputError(f"{p}: corrupt {what}: a JSON {'object' if expect is dict else expect.__name__} is expected, not {type(v).__name__}")
-    return v
