@@ -296,6 +296,7 @@ _MEASURE = ("import resource, subprocess, sys; r = subprocess.run(sys.argv[1:]);
 
 
 def normalise(msg:str, D:Path) -> str:
-    "A message with the inputs folder shown as `D/` and times as `Ns`, for the docs table."
+    "A message with the inputs folder shown as `D/`, times as `Ns` and free memory as `N GB`, for the docs table."
     msg = msg.replace(str(D), 'D')
+    msg = re.sub(r"[\d.]+ (?:TB|GB|MB|KB|B) is available", 'N GB is available', msg)   # this machine's free memory or disk, which moves
     return re.sub(r"\b\d+\.\d+s\b", 'Ns', msg)
