@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
-import json
+import json, warnings
 
 import numpy as np
 import torch
@@ -16,6 +16,11 @@ from transformers import SmolVLMConfig, SmolVLMForConditionalGeneration, PreTrai
 
 from .io import write_folder_atomic, read_json, InputError
 from .video import resize_square
+
+# transformers deprecates names inside its own forward (the cache argument's old name, a gradient-checkpointing property) and
+# warns on every call we make through it; the names are its own, not ours, so the warning says nothing a reader can act on
+for _name in ('`past_key_values` is deprecated', '`is_gradient_checkpointing` is deprecated'):
+    warnings.filterwarnings('ignore', message=_name, category=FutureWarning)
 
 # %% auto #0
 __all__ = ['MAX_GRID', 'SMOLVLM2_SPECIAL_TOKENS', 'PRESETS', 'ADAPTER_MARK', 'INTERNALIZE_INSTRUCTION', 'TEMPLATE_MARKERS',
