@@ -86,7 +86,8 @@ def fits(need:int, # bytes the work would take
          folder='.', # where it would be written (disk)
         ):
     "Refuse work whose arithmetic says it cannot fit, before it starts: one line with what it would need and what there is."
-    from video2lora.states import available_memory, fmt_bytes
+    from video2lora.video import available_memory
+    from video2lora.states import fmt_bytes
     import shutil
     if where == 'memory': have = available_memory()
     else:

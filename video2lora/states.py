@@ -16,13 +16,14 @@ from safetensors.torch import save_file
 from tqdm.auto import tqdm
 
 from .io import claim_folder, remove_stale, make_temp_folder, writable_file, OutputError
+from .video import available_memory   # MemAvailable, capped by a cgroup limit: the bound every size check uses
 from .vlm import PromptBuilder, video_text, chat_text, INTERNALIZE_INSTRUCTION
 from .pipeline import encode_states
 
 # %% auto #0
-__all__ = ['STORAGES', 'fmt_bytes', 'StateEstimate', 'internalize_positions', 'estimate_states', 'available_memory',
-           'choose_storage', 'shard_range', 'local_shards', 'local_videos', 'VideoEncoder', 'model_fingerprint',
-           'MemoryStates', 'FlyStates', 'DiskStates', 'make_store']
+__all__ = ['STORAGES', 'fmt_bytes', 'StateEstimate', 'internalize_positions', 'estimate_states', 'choose_storage', 'shard_range',
+           'local_shards', 'local_videos', 'VideoEncoder', 'model_fingerprint', 'MemoryStates', 'FlyStates',
+           'DiskStates', 'make_store']
 
 # %% ../nbs/07a_states.ipynb #3158d2eb
 STORAGES = ('memory', 'disk', 'fly')   # where training keeps the extractor's states
@@ -66,22 +67,6 @@ def estimate_states(config, # the VLM's config (a SmolVLMConfig)
     return StateEstimate(n_videos, t.num_hidden_layers, internalize_positions(builder, n_frames), t.hidden_size)
 
 # %% ../nbs/07a_states.ipynb #d26ec044
-def available_memory() -> int:
-    "Bytes of RAM this process can still use: the kernel's MemAvailable, capped by a cgroup (container) limit; else half the RAM."
-    avail = None
-    try:
-        for line in open('/proc/meminfo'):
-            if line.startswith('MemAvailable:'): avail = int(line.split()[1]) * 1024
-    except OSError: pass
-    if avail is None:
-        try: avail = os.sysconf('SC_PHYS_PAGES') * os.sysconf('SC_PAGE_SIZE') // 2
-        except (ValueError, OSError, AttributeError): avail = 8 * 2**30
-    try:                                                                 # cgroup v2: a container's own limit
-        limit = Path('/sys/fs/cgroup/memory.max').read_text().strip()
-        if limit != 'max': avail = min(avail, int(limit) - int(Path('/sys/fs/cgroup/memory.current').read_text()))
-    except (OSError, ValueError): pass
-    return max(0, avail)
-
 def _free_disk(folder) -> int:
     p = Path(folder).absolute()
     while not p.exists(): p = p.parent
