@@ -81,9 +81,10 @@ def extract_layer_states(model, # a frozen SmolVLM (no adapter applied)
                          final:bool=False, # also return the last layer's output
                          vision:bool=False, # also return the vision encoder's layer outputs
                          chunk_size:int=4, # frames through the vision encoder at a time
+                         through_adapter:bool=False, # read through an applied adapter on purpose (streaming internalization)
                         ) -> LayerStates:
     "Run the frozen VLM on `batch` and return the residual stream entering each decoder layer."
-    if adapter_applied(model):
+    if adapter_applied(model) and not through_adapter:
         raise AdapterAppliedError("an adapter is applied to this model: the extractor must read the frozen base model; "
                                   "extract states before applying the adapter (or use a separate model object)")
     n_layers = len(decoder_layers(model))

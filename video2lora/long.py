@@ -11,18 +11,21 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
-from .world import WorldClip, render, QUESTION_TYPES
-from .long_world import LongVideo, render_long, blind_long_hits, LONG_TYPES
+from .world import WorldClip, WorldConfig, render, QUESTION_TYPES
+from .long_world import LongVideo, render_long, blind_long_hits, draw_needle_video, LONG_TYPES, NEEDLE_TYPES
 from .vlm import PromptBuilder, chat_text, clean_answer, cache_arg, kv_cache
 from .lora import LoRAAdapter, apply_adapter, compose_groups
-from .pipeline import internalize_clips, adapter_answers
+from .pipeline import internalize_clips, internalize_segments_of, adapter_answers
+
 from .evaluate import paired_bootstrap, equivalence
 from .bench import time_runs, _rounds
 
 # %% auto #0
-__all__ = ['accuracy_ci', 'scores_ci', 'video_answers_cached', 'frames_sweep', 'resolution_sweep', 'sweep_table',
-           'plot_frames_sweep', 'first_token_confidence', 'composition_experiment', 'composition_table',
-           'plot_composition', 'segment_costs', 'segment_costs_from_bench', 'cost_table', 'plot_costs']
+__all__ = ['COMBINE', 'READINGS', 'NEEDLE_CONDITIONS', 'accuracy_ci', 'scores_ci', 'video_answers_cached', 'frames_sweep',
+           'resolution_sweep', 'sweep_table', 'plot_frames_sweep', 'combine', 'first_token_confidence',
+           'segment_adapters', 'composition_experiment', 'composition_table', 'plot_composition', 'needle_experiment',
+           'needle_grid', 'needle_table', 'plot_needle', 'segment_costs', 'segment_costs_from_bench', 'cost_table',
+           'plot_costs']
 
 # %% ../nbs/11_long_video.ipynb #676275a8
 def accuracy_ci(correct, # (n,) 0/1 per question
@@ -40,8 +43,9 @@ def scores_ci(correct, # (n,) 0/1 per question
              ) -> dict:
     "`{type or scope or 'overall': [accuracy, lo, hi]}` for every type and scope present."
     correct, clusters = np.asarray(correct, float), np.asarray(clusters)
-    groups = [(t, [q['type'] == t for q in qa]) for t in dict.fromkeys(QUESTION_TYPES + LONG_TYPES)]
-    groups += [(s, [q.get('scope') == s for q in qa]) for s in ('scene', 'across')]
+    groups = [(t, [q['type'] == t for q in qa]) for t in dict.fromkeys(QUESTION_TYPES + LONG_TYPES + NEEDLE_TYPES)]
+    groups += [(s, [q.get('scope') == s for q in qa]) for s in ('scene', 'across', 'needle')]
+
     out = {k: accuracy_ci(correct[np.array(m, bool)], clusters[np.array(m, bool)]) for k, m in groups if any(m)}
     out['overall'] = accuracy_ci(correct, clusters)
     return out
@@ -154,6 +158,59 @@ def plot_frames_sweep(res:dict, types=('overall', 'direction', 'order', 'count')
     fig.suptitle(title, fontsize=10); fig.tight_layout()
     return fig
 
+# %% ../nbs/11_long_video.ipynb #4ce4844f
+COMBINE = ('concat', 'mean', 'norm', 'dare', 'ties')   # ways to compose a video's segment adapters, all in rank space
+
+def _own_deltas(seg:LoRAAdapter, key, r:int) -> torch.Tensor:
+    "The segments' own deltas `(N, d_out, d_in)` of one (layer, module), without the shared ranks."
+    return seg.scaling * seg.B[key][..., :r] @ seg.A[key][:, :r]
+
+def combine(seg:LoRAAdapter, # batched: G*K segment adapters, video by video, in playing order
+            K:int, # segments per video
+            how:str='concat', # one of COMBINE
+            density:float=0.5, # 'dare': share of each segment's ranks kept; 'ties': share of each delta's entries kept
+            seed:int=0, # 'dare': which ranks are dropped
+           ) -> LoRAAdapter: # batched: G adapters of rank K*r + shared ranks
+    "The G videos' composed adapters: concatenated (weight 1 or 1/K), scaled to their parts' norm, ranks dropped (DARE) or merged by sign (TIES)."
+    if how not in COMBINE: raise ValueError(f"how must be one of {COMBINE}, got {how!r}")
+    if how in ('concat', 'mean'): return compose_groups(seg, K, 1.0 if how == 'concat' else 1.0 / K)
+    shared, G = seg.shared_ranks, seg.batch_size // K
+    r = seg.rank - shared
+    if how == 'ties': return _ties(seg, K, density)
+    A = {}
+    for key in seg.keys:
+        a = seg.A[key].clone()                                                 # (G*K, R, d_in)
+        if how == 'norm':                                                      # |sum| brought to the mean |part|, per video and layer
+            d = _own_deltas(seg, key, r).flatten(1)                            # (G*K, d_out*d_in)
+            parts, total = d.norm(dim=1).view(G, K).mean(1), d.view(G, K, -1).sum(1).norm(dim=1)   # (G,), (G,)
+            a[:, :r] *= (parts / total.clamp_min(1e-12)).repeat_interleave(K)[:, None, None]
+        else:                                                                  # DARE in rank space: keep a rank with p = density, rescale
+            g = torch.Generator().manual_seed(seed + len(A))
+            a[:, :r] *= ((torch.rand(a.shape[0], r, generator=g) < density).to(a.dtype) / density)[..., None]
+        A[key] = a
+    return compose_groups(seg.with_factors(A, seg.B), K, 1.0)
+
+def _ties(seg:LoRAAdapter, K:int, density:float) -> LoRAAdapter:
+    "TIES merging of each video's segment deltas (trim to the largest entries, elect a sign per entry, mean of those that agree), back in rank space by SVD."
+    out = compose_groups(seg, K, 1.0)                                          # the layout: K*r own ranks, then the shared ones
+    shared, G = seg.shared_ranks, seg.batch_size // K
+    r = seg.rank - shared
+    A, B = dict(out.A), dict(out.B)
+    for key in seg.keys:
+        d = _own_deltas(seg, key, r)                                           # (G*K, d_out, d_in)
+        flat = d.flatten(1)
+        keep = max(1, int(density * flat.shape[1]))
+        thr = flat.abs().topk(keep, dim=1).values[:, -1:]                      # (G*K, 1)
+        t = (flat * (flat.abs() >= thr)).view(G, K, -1)                        # trimmed
+        sign = t.sum(1, keepdim=True).sign()                                   # (G, 1, P) elected
+        agree = (t.sign() == sign) & (t != 0)
+        merged = (t * agree).sum(1) / agree.sum(1).clamp_min(1)                # (G, P) disjoint mean
+        U, S, Vh = torch.linalg.svd(merged.view(G, *d.shape[1:]), full_matrices=False)
+        n = min(K * r, S.shape[1])
+        A[key][:, :n], B[key][:, :, :n] = Vh[:, :n], U[:, :, :n] * S[:, None, :n]
+        A[key][:, n:K * r], B[key][:, :, n:K * r] = 0, 0
+    return out.with_factors(A, B)
+
 # %% ../nbs/11_long_video.ipynb #4cbda2a9
 @torch.no_grad()
 def first_token_confidence(vlm, builder:PromptBuilder, adapters:LoRAAdapter, clip_index:list, questions:list, batch_size:int=64) -> np.ndarray:
@@ -166,42 +223,61 @@ def first_token_confidence(vlm, builder:PromptBuilder, adapters:LoRAAdapter, cli
         out.append(logits.float().softmax(-1).max(-1).values.cpu())
     return torch.cat(out).numpy()
 
+READINGS = ('alone', 'placed', 'streaming', 'placed+streaming')   # how each segment's internalization turn reads it
+
+def segment_adapters(vlm, builder:PromptBuilder, hypernet, videos:list, # LongVideo, all with the same K
+                     reading:str='alone', # one of READINGS
+                     source_layer:int=-1) -> LoRAAdapter:
+    "The scenes' adapters of long videos, batched `(G*K,)` in playing order, each scene read as `reading` says."
+    if reading not in READINGS: raise ValueError(f"reading must be one of {READINGS}, got {reading!r}")
+    return internalize_segments_of(vlm, builder, hypernet, [render_long(v)[1] for v in videos], [[s.duration for s in v.scenes] for v in videos],
+                                   'placed' in reading, 'streaming' in reading, source_layer)
+
 def composition_experiment(vlm, builder:PromptBuilder, hypernet, videos:list, # LongVideo, all with the same K
                            train_videos:list|None=None, # LongVideo for the blind baseline (same K)
+                           ways=('concat',), # composed conditions: 'how' or 'reading:how' (COMBINE, READINGS), or 'routed'
+                           reading:str='alone', # how segments are read where a way does not say (the hypernetwork's training: `reading_of`)
+                           whole:bool=True, # also the whole video internalized in one turn
                            video_in_context:bool=True, source_layer:int=-1, progress:bool=True) -> dict:
     "Every way of answering the questions of long videos, on the same questions, with 95% intervals and the seconds each took."
-    K, shared = videos[0].k, hypernet.cfg.bias_rank
+    K = videos[0].k
     qa = [q for v in videos for q in v.qa]
     cid = [i for i, v in enumerate(videos) for _ in v.qa]
     qs, ans = [q['question'] for q in qa], np.array([q['answer'] for q in qa], dtype=object)
-    renders = [render_long(v) for v in videos]
-    preds, secs = {}, {}
-    t = time.time()
-    seg = internalize_clips(vlm, builder, hypernet, [p for _, ps in renders for p in ps], [s.duration for v in videos for s in v.scenes], source_layer)
-    secs['internalize_segments'] = (time.time() - t) / len(videos)
-    t = time.time()
-    whole = internalize_clips(vlm, builder, hypernet, [w for w, _ in renders], [v.duration for v in videos], source_layer, batch_size=max(1, 16 // K))
-    secs['internalize_whole'] = (time.time() - t) / len(videos)
-    preds['segment_own'] = adapter_answers(vlm, builder, seg, [i * K + (q['scene'] or 0) for i, q in zip(cid, qa)], qs)
-    for name, w in (('composed_w1', 1.0), (f'composed_w1/{K}', 1.0 / K)):
-        preds[name] = adapter_answers(vlm, builder, compose_groups(seg, K, w, shared), cid, qs)
-    conf = first_token_confidence(vlm, builder, seg, [i * K + j for i in cid for j in range(K)], [q for q in qs for _ in range(K)]).reshape(-1, K)
-    preds['routed_top1'] = adapter_answers(vlm, builder, seg, [i * K + int(j) for i, j in zip(cid, conf.argmax(1))], qs)
-    preds['whole_at_once'] = adapter_answers(vlm, builder, whole, cid, qs)
+    segs, preds, secs = {}, {}, {}
+    def seg(rd):
+        if rd not in segs:
+            t = time.time(); segs[rd] = segment_adapters(vlm, builder, hypernet, videos, rd, source_layer)
+            secs[f'internalize_segments_{rd}'] = (time.time() - t) / len(videos)
+        return segs[rd]
+    preds['own'] = adapter_answers(vlm, builder, seg(reading), [i * K + (q['scene'] or 0) for i, q in zip(cid, qa)], qs)
+    for way in tqdm(ways, desc=f'K={K} ways', disable=not progress):
+        if way == 'routed':                                                   # the one segment most sure of its first token
+            conf = first_token_confidence(vlm, builder, seg(reading), [i * K + j for i in cid for j in range(K)], [q for q in qs for _ in range(K)]).reshape(-1, K)
+            preds[way] = adapter_answers(vlm, builder, seg(reading), [i * K + int(j) for i, j in zip(cid, conf.argmax(1))], qs)
+            continue
+        rd, how = way.split(':') if ':' in way else (reading, way)
+        preds[way] = adapter_answers(vlm, builder, combine(seg(rd), K, how), cid, qs)
+    if whole:
+        renders = [render_long(v)[0] for v in videos]
+        t = time.time()
+        ads = internalize_segments_of(vlm, builder, hypernet, [[w] for w in renders], [[v.duration] for v in videos], source_layer=source_layer,
+                                      batch_size=max(1, 16 // K))
+        secs['internalize_whole'] = (time.time() - t) / len(videos)
+        preds['whole_at_once'] = adapter_answers(vlm, builder, ads, cid, qs)
     preds['no_adapter'] = adapter_answers(vlm, builder, None, cid, qs)
     if video_in_context:
         t = time.time()
-        preds['video_in_context'] = [a for v, (w, _) in tqdm(list(zip(videos, renders)), desc='video in context', disable=not progress)
-                                     for a in video_answers_cached(vlm, builder, w.frames, w.timestamps, v.duration, [q['question'] for q in v.qa])]
+        preds['video_in_context'] = [a for v in tqdm(videos, desc='video in context', disable=not progress)
+                                     for w in [render_long(v)[0]] for a in video_answers_cached(vlm, builder, w.frames, w.timestamps, v.duration, [q['question'] for q in v.qa])]
         secs['video_in_context_per_question'] = (time.time() - t) / len(qa)
-    res = {name: scores_ci(np.array(p, dtype=object) == ans, qa, cid) for name, p in preds.items()}
+    right = {name: np.array(p, dtype=object) == ans for name, p in preds.items()}
+    res = {name: scores_ci(r, qa, cid) for name, r in right.items()}
     if train_videos: res['blind'] = scores_ci(blind_long_hits(train_videos, videos), qa, cid)
-    own = (np.array(preds['segment_own'], dtype=object) == ans)
     scene = np.array([q['scope'] == 'scene' for q in qa])
-    res['vs_segment_own'] = {name: equivalence(own[scene], (np.array(p, dtype=object) == ans)[scene], np.array(cid)[scene])
-                             for name, p in preds.items() if name.startswith(('composed', 'routed', 'whole'))}
-    return dict(conditions=res, seconds=secs, k=K, n_videos=len(videos), n_questions=len(qa),
-                questions=dict(Counter(q['type'] for q in qa)), visual_tokens_in_context=int(renders[0][0].frames.shape[0] * builder.tokens_per_frame))
+    vs = lambda m: {name: equivalence(right['own'][m], r[m], np.array(cid)[m]) for name, r in right.items() if name not in ('own', 'no_adapter')}
+    return dict(conditions=res, vs_own_scene=vs(scene), seconds=secs, k=K, n_videos=len(videos), n_questions=len(qa), reading=reading,
+                questions=dict(Counter(q['type'] for q in qa)), visual_tokens_in_context=int(K * videos[0].scenes[0].n_frames * builder.tokens_per_frame))
 
 # %% ../nbs/11_long_video.ipynb #4d317617
 def composition_table(res:dict, types=('scene', 'across', 'colour', 'shape', 'direction', 'order', 'count', 'first', 'next', 'exists')) -> str:
@@ -234,6 +310,85 @@ def plot_composition(results:list, scopes=('scene', 'across'), title:str='segmen
         ax.set_title('facts of one scene' if s == 'scene' else 'facts across scenes'); ax.set_xlabel(''); ax.set_ylim(0, 1.05)
         ax.tick_params(axis='x', rotation=40, labelsize=7)
     np.atleast_1d(axes)[0].set_ylabel('exact match')
+    fig.suptitle(title, fontsize=10); fig.tight_layout()
+    return fig
+
+# %% ../nbs/11_long_video.ipynb #7908ed11
+NEEDLE_CONDITIONS = ('composed', 'whole_at_once', 'video_in_context', 'blind')
+
+def needle_experiment(vlm, builder:PromptBuilder, hypernet,
+                      ns=(1, 2, 4, 8, 16, 32, 64), # scenes per video (12 frames each)
+                      depths=(0.0, 0.25, 0.5, 0.75, 1.0), # where the needle is
+                      videos_at:dict|None=None, # n -> videos per cell (default 10 everywhere)
+                      reading:str='alone', how:str='concat', # how the composed adapter is made
+                      seed:int=1, # the world's seed of the test videos
+                      conditions=NEEDLE_CONDITIONS, source_layer:int=-1, progress:bool=True) -> dict:
+    "The needle in a haystack: accuracy per (n, depth) cell and question type for the composed adapter, the whole video at once, the video in context and blind."
+    cfg, rows = WorldConfig(), []
+    cells = [(n, d) for n in ns for d in depths]
+    for n, d in tqdm(cells, desc='needle cells', disable=not progress):
+        vids = [draw_needle_video(cfg, seed, 'test', i, n, d) for i in range((videos_at or {}).get(n, 10))]
+        qa = [q for v in vids for q in v.qa]
+        cid = [i for i, v in enumerate(vids) for _ in v.qa]
+        qs, ans = [q['question'] for q in qa], np.array([q['answer'] for q in qa], dtype=object)
+        preds, secs = {}, {}
+        if 'composed' in conditions:
+            t = time.time()
+            comp = combine(segment_adapters(vlm, builder, hypernet, vids, reading, source_layer), n, how)
+            secs['composed'] = (time.time() - t) / len(vids)
+            preds['composed'] = adapter_answers(vlm, builder, comp, cid, qs)
+        wholes = [render_long(v)[0] for v in vids]
+        if 'whole_at_once' in conditions:
+            t = time.time()
+            ads = internalize_segments_of(vlm, builder, hypernet, [[w] for w in wholes], [[v.duration] for v in vids], source_layer=source_layer,
+                                          batch_size=max(1, 16 // n))
+            secs['whole_at_once'] = (time.time() - t) / len(vids)
+            preds['whole_at_once'] = adapter_answers(vlm, builder, ads, cid, qs)
+        if 'video_in_context' in conditions:
+            t = time.time()
+            preds['video_in_context'] = [a for v, w in zip(vids, wholes) for a in video_answers_cached(vlm, builder, w.frames, w.timestamps, v.duration, [q['question'] for q in v.qa])]
+            secs['video_in_context'] = (time.time() - t) / len(vids)
+        right = {k: np.array(p, dtype=object) == ans for k, p in preds.items()}
+        if 'blind' in conditions: right['blind'] = blind_long_hits([draw_needle_video(cfg, seed, 'train', i, n, d) for i in range(200)], vids)
+        rows.append(dict(n=n, depth=d, frames=n * cfg.n_frames, n_videos=len(vids), n_questions=len(qa), seconds_per_video=secs,
+                         acc={k: scores_ci(r, qa, cid) for k, r in right.items()}))
+    return dict(rows=rows, reading=reading, how=how, seed=seed)
+
+def needle_grid(res:dict, condition:str, qtype:str='needle_appears'):
+    "`(ns, depths, acc (len(ns), len(depths)))` of one condition and question type ('needle' for all the needle questions)."
+    ns, depths = sorted({r['n'] for r in res['rows']}), sorted({r['depth'] for r in res['rows']})
+    acc = np.full((len(ns), len(depths)), np.nan)
+    for r in res['rows']:
+        if condition in r['acc'] and qtype in r['acc'][condition]: acc[ns.index(r['n']), depths.index(r['depth'])] = r['acc'][condition][qtype][0]
+    return ns, depths, acc
+
+def needle_table(res:dict, types=('needle_appears', 'needle_colour', 'needle_shape', 'needle_direction', 'needle_next', 'needle_absent')) -> str:
+    "Markdown table: per n (all depths pooled), accuracy per condition and question type."
+    conds = list(dict.fromkeys(c for r in res['rows'] for c in r['acc']))
+    lines = ['| n (frames) | condition | ' + ' | '.join(t.replace('needle_', '') for t in types) + ' |', '|---|---|' + '---|' * len(types)]
+    for n in sorted({r['n'] for r in res['rows']}):
+        rs = [r for r in res['rows'] if r['n'] == n]
+        for c in conds:
+            cells = []
+            for t in types:
+                w = [(r['acc'][c][t][0], r['n_videos']) for r in rs if t in r['acc'].get(c, {})]
+                cells.append(f"{sum(a * m for a, m in w) / sum(m for _, m in w):.2f}" if w else '-')
+            lines.append(f"| {n} ({rs[0]['frames']}) | {c} | " + ' | '.join(cells) + ' |')
+    return '\n'.join(lines)
+
+def plot_needle(res:dict, types=('needle_appears', 'needle_colour'), conditions=NEEDLE_CONDITIONS, title:str='a needle in a haystack'):
+    "Heatmaps of accuracy, scenes (rows) x depth of the needle (columns): one row of panels per question type, one column per condition."
+    import matplotlib.pyplot as plt, seaborn as sns
+    conditions = [c for c in conditions if any(c in r['acc'] for r in res['rows'])]
+    fig, axes = plt.subplots(len(types), len(conditions), figsize=(2.9 * len(conditions), 2.6 * len(types)), squeeze=False)
+    for i, t in enumerate(types):
+        for j, c in enumerate(conditions):
+            ns, depths, acc = needle_grid(res, c, t)
+            sns.heatmap(acc, ax=axes[i, j], vmin=0, vmax=1, cmap='rocket', annot=True, fmt='.2f', annot_kws=dict(fontsize=6), cbar=j == len(conditions) - 1,
+                        xticklabels=[f"{d:g}" for d in depths], yticklabels=[f"{n} ({n * 12})" for n in ns])
+            axes[i, j].set_title(f"{c}: {t.replace('needle_', '')}", fontsize=8)
+            axes[i, j].set_xlabel('depth of the needle' if i == len(types) - 1 else ''); axes[i, j].set_ylabel('scenes (frames)' if j == 0 else '')
+            axes[i, j].tick_params(labelsize=6)
     fig.suptitle(title, fontsize=10); fig.tight_layout()
     return fig
 

@@ -5,7 +5,8 @@
 # %% ../nbs/01b_long_world.ipynb #08e967cb
 from __future__ import annotations
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+
 
 import numpy as np
 
@@ -13,8 +14,8 @@ from .video import Clip, show_frames
 from .world import WorldConfig, sample_clip, render, NUMBERS, SPLITS
 
 # %% auto #0
-__all__ = ['SCENE_TYPES', 'ACROSS_TYPES', 'LONG_TYPES', 'LongVideo', 'long_questions', 'draw_long_video', 'render_long',
-           'blind_long_hits']
+__all__ = ['SCENE_TYPES', 'ACROSS_TYPES', 'LONG_TYPES', 'NEEDLE_TYPES', 'LongVideo', 'long_questions', 'draw_long_video',
+           'render_long', 'blind_long_hits', 'draw_needle_video']
 
 # %% ../nbs/01b_long_world.ipynb #32325949
 SCENE_TYPES = ('colour', 'shape', 'change', 'direction', 'order')   # question types about one scene's facts
@@ -100,3 +101,43 @@ def blind_long_hits(train:list, # LongVideo to learn majority answers from
         for q in v.qa: by_text[q['question']][q['answer']] += 1; by_type[q['type']][q['answer']] += 1
     guess = lambda q: ((by_text.get(q['question']) or by_type[q['type']]).most_common(1) or [(None,)])[0][0]
     return np.array([guess(q) == q['answer'] for v in evaluate for q in v.qa], float)
+
+# %% ../nbs/01b_long_world.ipynb #3a0db565
+NEEDLE_TYPES = ('needle_appears', 'needle_colour', 'needle_shape', 'needle_direction', 'needle_next', 'needle_absent')
+
+def draw_needle_video(cfg:WorldConfig, # the world
+                      seed:int, # the world's seed
+                      split:str, # 'train', 'val', 'test' or 'heldout'
+                      index:int, # which needle video of the split
+                      n:int, # scenes in all (the needle's and n - 1 of the haystack)
+                      depth:float, # where the needle is: 0 (first scene) .. 1 (last scene)
+                     ) -> LongVideo:
+    "A needle in a haystack: scene `round(depth * (n - 1))` holds the only object of its colour and of its shape; questions about it (scope 'needle')."
+    if n < 1: raise ValueError(f"a needle video needs at least one scene, got n={n}")
+    if not 0 <= depth <= 1: raise ValueError(f"depth must be in [0, 1], got {depth}")
+    rng = np.random.default_rng([seed, SPLITS.index(split), index, n, int(round(depth * 1000)), 2])
+    at, vid = int(round(depth * (n - 1))), f"{split}-needle-n{n}-d{int(round(depth * 100)):03d}-{index:05d}"
+    while True:                                          # the needle: an object that keeps its colour, the only one of that colour
+        scene = sample_clip(cfg, rng, split, f"{vid}-s{at}")
+        still = [o for o in scene.objects if o.change is None and sum(o.colour in {p.colour, p.change_to} for p in scene.objects) == 1]
+        if still: break
+    needle = still[int(rng.integers(len(still)))]
+    hay = replace(cfg, colours=tuple(c for c in cfg.colours if c != needle.colour), shapes=tuple(s for s in cfg.shapes if s != needle.shape),
+                  max_objects=min(cfg.max_objects, len(cfg.colours) - 2, len(cfg.shapes) - 2))   # room to draw: 3 objects would take all 3 colours and shapes left
+    hay.min_objects = min(hay.min_objects, hay.max_objects)
+    scenes = [scene if k == at else sample_clip(hay, rng, split, f"{vid}-s{k}") for k in range(n)]
+    c, s = needle.colour, needle.shape
+    qa = []
+    def add(t, q, a): qa.append(dict(type=t, question=q, answer=a, scope='needle', scene=at))
+    add('needle_appears', f"does a {c} {s} appear?", 'yes')
+    add('needle_colour', f"what colour is the {s}?", c)
+    add('needle_shape', f"what shape is the {c} object?", s)
+    add('needle_direction', f"which way does the {c} {s} move?", needle.direction)
+    objs = [o for sc in scenes for o in sc.objects]      # in playing order
+    j = next(i for i, o in enumerate(objs) if o is needle)
+    if j + 1 < len(objs): add('needle_next', f"what appears after the {c} {s}?", objs[j + 1].name())
+    held = set(cfg.heldout_pairs) if split != 'heldout' else set()
+    for pairs in ([(c2, s) for c2 in cfg.colours if c2 != c], [(c, s2) for s2 in cfg.shapes if s2 != s]):
+        pairs = [p for p in pairs if p not in held]
+        if pairs: add('needle_absent', "does a {} {} appear?".format(*pairs[int(rng.integers(len(pairs)))]), 'no')
+    return LongVideo(vid, scenes, qa)

@@ -4,7 +4,7 @@
 
 # %% ../nbs/09_pipeline.ipynb #172b7af0
 from __future__ import annotations
-import difflib, json, re, time
+import contextlib, difflib, json, re, time
 import numpy as np
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,14 +18,15 @@ from .vlm import (PromptBuilder, load_vlm, load_tokenizer, clean_answer, generat
                             number_words, SMOLVLM2_SPECIAL_TOKENS, TEMPLATE_MARKERS)
 from .tiny import load_tiny
 from .hooks import extract_layer_states
-from .lora import LoRAAdapter, ModelSignature, apply_adapter, export_peft, import_peft, AdapterFileError, compose, stack_adapters
+from .lora import LoRAAdapter, ModelSignature, apply_adapter, export_peft, import_peft, AdapterFileError, compose, compose_groups, stack_adapters
 from .hypernet import load_hypernet, load_bundled_hypernet, source_states
 from .io import check_output
 
 # %% auto #0
 __all__ = ['TURN_MARKER', 'BRITISH', 'greedy_answer', 'greedy_answers', 'QuestionError', 'unknown_words', 'vocabulary',
            'control_tokens', 'word_hint', 'check_question', 'frames_report', 'describe_frames', 'encode_states',
-           'internalize_clips', 'adapter_answers', 'Answer', 'Video2LoRA']
+           'internalize_clips', 'reading_of', 'placed', 'internalize_segments_of', 'adapter_answers', 'Answer',
+           'Video2LoRA']
 
 # %% ../nbs/09_pipeline.ipynb #a532cebd
 @torch.no_grad()
@@ -185,6 +186,52 @@ def internalize_clips(vlm, builder:PromptBuilder, hypernet, renders:list, durati
     ads = [hypernet(source_states(states[s:s + batch_size], source_layer), mask[s:s + batch_size]).detach()
            for s in range(0, len(states), batch_size)]
     return ads[0].with_factors({k: torch.cat([a.A[k] for a in ads]) for k in ads[0].keys}, {k: torch.cat([a.B[k] for a in ads]) for k in ads[0].keys})
+
+def reading_of(meta:dict) -> str:
+    "How a hypernetwork's segments are read, from its training record: 'placed' if it was trained on segments at their place, else 'alone'."
+    return 'placed' if (meta.get('train_config') or {}).get('place_aware') else 'alone'
+
+def placed(renders:list,
+ # one video's segments in playing order, each a `Clip` whose times start at 0
+           durations:list, # seconds of each segment
+          ) -> tuple:
+    "`(renders, durations)` of segments read **at their place**: times that run on across segments, and the whole video's duration for each."
+    offsets = np.cumsum([0.0] + [float(d) for d in durations[:-1]])       # (K,) seconds before each segment
+    total = float(sum(durations))
+    return [Clip(r.frames, np.asarray(r.timestamps, float) + o, np.arange(len(r.frames)), 'placed') for r, o in zip(renders, offsets)], [total] * len(renders)
+
+def _by_video(per_k:list) -> LoRAAdapter:
+    "k adapters each batched over G videos -> one batched `(G*k,)` adapter, video by video in playing order."
+    A = {key: torch.stack([a.A[key] for a in per_k], 1).flatten(0, 1) for key in per_k[0].keys}      # (G*k, R, d_in)
+    B = {key: torch.stack([a.B[key] for a in per_k], 1).flatten(0, 1) for key in per_k[0].keys}      # (G*k, d_out, R)
+    return per_k[0].with_factors(A, B)
+
+@torch.no_grad()
+def internalize_segments_of(vlm, builder:PromptBuilder, hypernet,
+                            segments:list, # G videos, each a list of K segment `Clip`s (times from 0) in playing order
+                            durations:list, # G lists of K segment durations (seconds)
+                            place_aware:bool=False, # read each segment at its place (times that run on, the whole duration)
+                            streaming:bool=False, # read segment k through the composed adapter of segments 1..k-1
+                            source_layer:int=-1, batch_size:int=16) -> LoRAAdapter:
+    "The segment adapters of G videos of K segments each, batched `(G*K,)` video by video in playing order."
+    if place_aware: segments, durations = map(list, zip(*[placed(s, d) for s, d in zip(segments, durations)]))
+    K = len(segments[0])
+    if any(len(s) != K for s in segments): raise ValueError("every video needs the same number of segments")
+    if not streaming:
+        return internalize_clips(vlm, builder, hypernet, [c for s in segments for c in s], [d for ds in durations for d in ds], source_layer, batch_size)
+    out = []
+    for g in range(0, len(segments), batch_size):                      # a chunk of videos, read segment after segment
+        segs, durs, per_k = segments[g:g + batch_size], durations[g:g + batch_size], []
+        for k in range(K):
+            batch = builder.collate([builder.internalize(s[k].frames, s[k].timestamps, duration=d[k]) for s, d in zip(segs, durs)])
+            so_far = compose_groups(_by_video(per_k), k) if per_k else None       # (chunk,) adapters of segments 1..k-1
+            with apply_adapter(vlm, so_far) if so_far is not None else contextlib.nullcontext():
+                ls = extract_layer_states(vlm, batch, through_adapter=so_far is not None)
+            per_k.append(hypernet(source_states(ls.states.float(), source_layer), ls.mask).detach())
+        out.append(_by_video(per_k))
+    return out[0].with_factors({k: torch.cat([a.A[k] for a in out]) for k in out[0].keys}, {k: torch.cat([a.B[k] for a in out]) for k in out[0].keys})
+
+
 
 @torch.no_grad()
 def adapter_answers(vlm, builder:PromptBuilder, adapters:LoRAAdapter|None, clip_index:list, questions:list,

@@ -25,15 +25,16 @@ from .tiny_recipe import pick_targets, parse_focus, answer_loss, prefix_and_suff
 from .metrics import CAPTION_QUESTION, score_answers, caption_scores
 from .lora import ModelSignature, apply_adapter, compose_groups
 from .hypernet import HyperConfig, HyperNetwork, save_hypernet, load_hypernet, source_states
-from .pipeline import internalize_clips, adapter_answers
+from .pipeline import internalize_clips, adapter_answers, encode_states, placed
+
 from .dataset import validate_manifest, check_data_folder, outside_videos, ManifestError, MANIFEST
 from .states import (STORAGES, VideoEncoder, estimate_states, choose_storage, make_store, model_fingerprint, local_videos)
 
 # %% auto #0
 __all__ = ['RUN_FILES', 'answer_positions', 'aligned_kl', 'HyperTrainConfig', 'load_frozen_vlm', 'training_videos',
-           'autocast_dtype', 'peak_memory', 'teacher_logits', 'student_batch', 'checkpointed', 'hyper_step',
-           'composed_step', 'composed_qa', 'save_checkpoint', 'load_checkpoint', 'adapter_qa', 'train_hypernet',
-           'plot_hyper_training']
+           'autocast_dtype', 'peak_memory', 'teacher_logits', 'student_batch', 'checkpointed', 'factor_l1',
+           'hyper_step', 'composed_step', 'composed_qa', 'save_checkpoint', 'load_checkpoint', 'adapter_qa',
+           'train_hypernet', 'plot_hyper_training']
 
 # %% ../nbs/07_train.ipynb #6e581c7b
 def answer_positions(labels:torch.Tensor) -> tuple: # labels: (B, T), -100 except at target tokens
@@ -83,6 +84,8 @@ class HyperTrainConfig:
     hyper: dict = field(default_factory=dict)   # overrides of the preset's HyperConfig (e.g. {'rank': 16, 'n_blocks': 4})
     segments: int = 1              # > 1: composition steps too, long videos of 2..segments scenes whose adapters are composed in rank space
     segment_frac: float = 0.5      # share of steps that are composition steps (when segments > 1)
+    place_aware: bool = False      # composition steps read each scene at its place (times that run on, the long video's duration) and ask order across scenes
+    l1_weight: float = 0.0         # weight of an L1 penalty on the generated factors (mean |A| + mean |B|): sparser adapters collide less when summed
     init: str = ''                 # start from this saved hypernetwork folder (its HyperConfig wins over hyper_preset/hyper)
     data: str = ''                 # a data-set folder (manifest.jsonl + videos, see 01c_dataset): its train split, at most `pool` videos; '' = the world
     storage: str = 'auto'          # where the states live: 'auto' (by their size), 'memory', 'disk' (safetensors shards) or 'fly' (re-encoded each step)
@@ -96,7 +99,8 @@ class HyperTrainConfig:
     def __post_init__(self):
         check_ranges(self, steps='positive', batch_size='positive', targets_per_video='positive', lr='positive',
                      min_lr_frac='fraction', warmup='nonneg', weight_decay='nonneg', clip_grad='positive', caption_frac='fraction',
-                     kl_weight='nonneg', kl_temperature='positive', pool='positive', n_frames='positive', seed='nonneg',
+                     kl_weight='nonneg', kl_temperature='positive', l1_weight='nonneg',
+ pool='positive', n_frames='positive', seed='nonneg',
                      threads='positive', eval_every='nonneg', eval_clips='positive', save_every='nonneg',
                      segments='positive', segment_frac='fraction', shard_size='positive', memory_budget_gb='nonneg', grad_accum='positive')
         if self.storage not in ('auto', *STORAGES): raise ConfigError('storage', f"must be 'auto' or one of {STORAGES}, got {self.storage!r}")
@@ -175,9 +179,13 @@ def checkpointed(vlm, on:bool=True):
 def _autocast(device, dtype):
     return torch.autocast(torch.device(device).type, dtype=dtype) if dtype is not None else contextlib.nullcontext()
 
+def factor_l1(adapter) -> torch.Tensor:
+    "Mean |A| + mean |B| over every (layer, module) of a generated adapter: the L1 penalty's term."
+    return sum(adapter.A[k].abs().mean() + adapter.B[k].abs().mean() for k in adapter.keys) / len(adapter.keys)
+
 def hyper_step(hypernet, vlm, builder:PromptBuilder, states, mask, targets:list, K:int,
                teacher:tuple|None=None, kl_weight:float=0.0, kl_temperature:float=1.0,
-               backward=None, checkpointing:bool=False, amp_dtype=None) -> dict:
+               backward=None, checkpointing:bool=False, amp_dtype=None, l1_weight:float=0.0) -> dict:
     "Losses for B videos' states `(B, L, T, D)` and their `B*K` flat `(question, answer)` targets; `backward(loss)` is called while the adapter is applied."
     if checkpointing and backward is None: raise ValueError("checkpointing needs `backward`: the recomputation runs in the backward pass, with the adapter applied")
     with _autocast(states.device, amp_dtype):
@@ -188,6 +196,8 @@ def hyper_step(hypernet, vlm, builder:PromptBuilder, states, mask, targets:list,
             logits = vlm(**batch.model_inputs(), use_cache=False).logits      # (B*K, T, V); no cache: recomputation must not append to one
         res = dict(ce=answer_loss(logits[:, :-1], batch.labels[:, 1:]))
         res['loss'] = res['ce']
+        if l1_weight > 0: res['l1'] = factor_l1(adapter); res['loss'] = res['loss'] + l1_weight * res['l1']
+
         if teacher is not None and kl_weight > 0:
             t_logits, t_labels = teacher
             res['kl'] = aligned_kl(t_logits, t_labels, logits, batch.labels, kl_temperature)
@@ -198,24 +208,29 @@ def hyper_step(hypernet, vlm, builder:PromptBuilder, states, mask, targets:list,
 
 # %% ../nbs/07_train.ipynb #8e99b21f
 def composed_step(hypernet, vlm, builder:PromptBuilder, states, mask, targets:list, K:int, k_seg:int, shared_ranks:int=0,
-                  backward=None, checkpointing:bool=False, amp_dtype=None) -> dict:
+                  backward=None, checkpointing:bool=False, amp_dtype=None, l1_weight:float=0.0) -> dict:
     "Loss of G long videos: their scenes' states `(G*k_seg, L, T, D)` in playing order, `G*K` flat targets; adapters composed per video."
     with _autocast(states.device, amp_dtype):
-        adapter = compose_groups(hypernet(states, mask), k_seg, 1.0, shared_ranks)   # batched: G adapters of rank k_seg*r + rb
+        segs = hypernet(states, mask)                                                  # batched: G*k_seg adapters
+        adapter = compose_groups(segs, k_seg, 1.0, shared_ranks)                       # batched: G adapters of rank k_seg*r + rb
     batch = student_batch(builder, targets)
     with apply_adapter(vlm, adapter.repeat_interleave(K)), checkpointed(vlm, checkpointing):
         with _autocast(states.device, amp_dtype):
             logits = vlm(**batch.model_inputs(), use_cache=False).logits              # (G*K, T, V)
-        ce = answer_loss(logits[:, :-1], batch.labels[:, 1:])
-        if backward is not None: backward(ce)
-    return dict(ce=ce, loss=ce, tokens=int(batch.attention_mask.sum()))
+        res = dict(ce=answer_loss(logits[:, :-1], batch.labels[:, 1:]))
+        res['loss'] = res['ce']
+        if l1_weight > 0: res['l1'] = factor_l1(segs); res['loss'] = res['loss'] + l1_weight * res['l1']
+        if backward is not None: backward(res['loss'])
+    return dict(res, tokens=int(batch.attention_mask.sum()))
 
 @torch.no_grad()
-def composed_qa(vlm, builder:PromptBuilder, hypernet, videos:list, weight:float=1.0, source_layer:int=-1) -> dict:
+def composed_qa(vlm, builder:PromptBuilder, hypernet, videos:list, weight:float=1.0, source_layer:int=-1, place_aware:bool=False) -> dict:
     "Exact match per scope ('scene', 'across') and overall of long videos answered from their scenes' adapters composed in rank space."
     k = videos[0].k
-    scenes = [p for v in videos for p in render_long(v)[1]]
-    ads = internalize_clips(vlm, builder, hypernet, scenes, [s.duration for v in videos for s in v.scenes], source_layer)
+    parts = [(render_long(v)[1], [s.duration for s in v.scenes]) for v in videos]
+    if place_aware: parts = [placed(r, d) for r, d in parts]
+    ads = internalize_clips(vlm, builder, hypernet, [r for rs, _ in parts for r in rs], [d for _, ds in parts for d in ds], source_layer)
+
     comp = compose_groups(ads, k, weight, hypernet.cfg.bias_rank)
     qa = [q for v in videos for q in v.qa]
     right = np.array(adapter_answers(vlm, builder, comp, [i for i, v in enumerate(videos) for _ in v.qa], [q['question'] for q in qa]), dtype=object) \
@@ -283,14 +298,15 @@ def _segments_at(cfg:HyperTrainConfig, step:int) -> int:
     return int(rng.integers(2, cfg.segments + 1)) if rng.random() < cfg.segment_frac else 1
 
 def _sample_long(cfg:HyperTrainConfig, step:int, rank:int, n_local:int, pool, k_seg:int, wcfg:WorldConfig, local:list|None=None) -> tuple:
-    "A composition step's data: `n_local // k_seg` long videos of `k_seg` distinct pool clips; flat clip indices and K targets each (no questions of order across scenes)."
+    "A composition step's data: `n_local // k_seg` long videos of `k_seg` distinct pool clips; flat clip indices and K targets each (order across scenes only when scenes are read at their place)."
     rng = np.random.default_rng([cfg.seed, step, rank, k_seg])
     G, K = max(1, n_local // k_seg), cfg.targets_per_video
     local = np.arange(len(pool)) if local is None else np.asarray(local)
     idx = np.stack([local[rng.choice(len(local), k_seg, replace=False)] for _ in range(G)])   # (G, k_seg)
     targets = []
     for row in idx:
-        qa = [q for q in long_questions([pool[i] for i in row], wcfg, rng) if q['type'] not in ('first', 'next')]  # a sum of adapters has no order
+        qa = [q for q in long_questions([pool[i] for i in row], wcfg, rng)
+              if cfg.place_aware or q['type'] not in ('first', 'next')]     # segments read from time 0: a sum of their adapters has no order
         pick = [qa[j] for j in rng.permutation(len(qa))[:K]]
         targets.append([(q['question'], q['answer']) for q in (pick * K)[:K]])      # a video with few questions repeats some
     return idx.reshape(-1), targets
@@ -386,7 +402,7 @@ def _train_hypernet(cfg, out_dir, wcfg, progress, command, stop_after, held:cont
     hypernet, opt = acc.prepare(hypernet, opt)
     core = acc.unwrap_model(hypernet)
     log_path = out/'log.csv'
-    fields = ['step', 'lr', 'loss', 'ce', 'kl', 'seconds']
+    fields = ['step', 'lr', 'loss', 'ce', 'kl', 'l1', 'seconds']
     if main:
         if start == 0 or not log_path.exists():
             write_text_atomic(log_path, _csv_lines([fields]))
@@ -416,13 +432,17 @@ def _train_hypernet(cfg, out_dir, wcfg, progress, command, stop_after, held:cont
                 px, prefix, sids, smask, slab = (t.to(acc.device) for t in collate_multi(builder, items))
                 tl = teacher_logits(vlm, px, prefix, sids, smask)
                 teacher = (tl, torch.cat([torch.full((len(slab), 1), -100, device=slab.device), slab], 1))   # labels in the same frame as tl
-            st, m = store.batch(vids, acc.device)                          # (b, L, T, D) float32, (b, T)
+            if k_seg > 1 and cfg.place_aware:                              # each scene at its place: encoded now, with its long video's times
+                rs = [placed([clip_of(pool[i]) for i in g], [pool[i].duration for i in g]) for g in np.reshape(vids, (-1, k_seg))]
+                st, m = encode_states(vlm, builder, [c for cs, _ in rs for c in cs], [d for _, ds in rs for d in ds], 16, False, torch.float32)
+                st, m = st.to(acc.device), m.to(acc.device)
+            else: st, m = store.batch(vids, acc.device)                    # (b, L, T, D) float32, (b, T)
             st = source_states(st, cfg.source_layer)
             backward = lambda loss, w=w: acc.backward(loss * w)
             sync = acc.no_sync(hypernet) if j < len(chunks) - 1 else contextlib.nullcontext()   # all-reduce once per step
             with sync:
-                res = (hyper_step(hypernet, vlm, builder, st, m, flat, K, teacher, cfg.kl_weight, cfg.kl_temperature, backward, cfg.checkpointing, amp)
-                       if k_seg == 1 else composed_step(hypernet, vlm, builder, st, m, flat, K, k_seg, shared, backward, cfg.checkpointing, amp))
+                res = (hyper_step(hypernet, vlm, builder, st, m, flat, K, teacher, cfg.kl_weight, cfg.kl_temperature, backward, cfg.checkpointing, amp, cfg.l1_weight)
+                       if k_seg == 1 else composed_step(hypernet, vlm, builder, st, m, flat, K, k_seg, shared, backward, cfg.checkpointing, amp, cfg.l1_weight))
             for k, v in res.items(): totals[k] = totals.get(k, 0.0) + (float(v) if k == 'tokens' else float(v.detach()) * w)
         acc.clip_grad_norm_(hypernet.parameters(), cfg.clip_grad)
         opt.step()
@@ -436,7 +456,8 @@ def _train_hypernet(cfg, out_dir, wcfg, progress, command, stop_after, held:cont
             core.eval()
             r = adapter_qa(vlm, builder, core, val, val_r, captions=bool(cfg.data), source_layer=cfg.source_layer,
                            answer_tokens=16 if cfg.data else 4)           # a data set's answers may be longer than a word
-            if val_long: r['composed_k2'] = composed_qa(vlm, builder, core, val_long, source_layer=cfg.source_layer)
+            if val_long: r['composed_k2'] = composed_qa(vlm, builder, core, val_long, source_layer=cfg.source_layer, place_aware=cfg.place_aware)
+
             r.update(step=step + 1, seconds=round(time.time() - t0, 1)); evals.append(r)
             append_text(out/'evals.jsonl', json.dumps(r) + '\n')
             say(f"step {step + 1}: val from adapters " + (f"QA {r['overall']:.3f} " if 'overall' in r else '')
