@@ -14,9 +14,9 @@ from .world import WorldConfig, generate_world, show_world_clip
 
 # %% auto #0
 __all__ = ['positive', 'nonneg', 'MAX_QUESTIONS', 'EXPECTED', 'split_counts', 'check_world_size', 'cmd_world', 'Parser', 'number',
-           'fits', 'add_config_args', 'config_from_args', 'cmd_tiny_train', 'cmd_tiny_eval', 'check_segments',
-           'cmd_internalize', 'read_questions', 'cmd_ask', 'cmd_vocab', 'cmd_demo', 'cmd_train', 'check_eval_size',
-           'cmd_eval', 'cmd_bench', 'build_parser', 'one_line', 'main']
+           'segments_arg', 'fits', 'add_config_args', 'config_from_args', 'cmd_tiny_train', 'cmd_tiny_eval',
+           'check_segments', 'cmd_internalize', 'read_questions', 'cmd_ask', 'cmd_vocab', 'cmd_demo', 'cmd_train',
+           'check_eval_size', 'cmd_eval', 'cmd_bench', 'build_parser', 'one_line', 'main']
 
 # %% ../nbs/20_cli.ipynb #85905d0c
 def split_counts(text:str) -> dict:
@@ -79,6 +79,10 @@ def number(kind=int, lo=None, hi=None, lo_open:bool=False, hi_open:bool=False):
     return parse
 
 positive, nonneg = number(int, 1), number(int, 0)
+
+def segments_arg(text:str):
+    "`--segments`: a whole number of at least 1, or 'auto' (one segment per training clip's length)."
+    return 'auto' if text.strip().lower() == 'auto' else positive(text)
 
 def fits(need:int, # bytes the work would take
          what:str, # the work, for the message ('12 frames of 4096x4096')
@@ -184,17 +188,20 @@ def cmd_internalize(args) -> int:
     out = check_output(args.out, 'adapter')                             # before loading anything
     video_info(args.video)                                              # a bad video: one line, before the model loads
     v2l = _pipeline(args)
-    check_segments(v2l, args.video, args.segments)
+    K = v2l.auto_segments(args.video) if args.segments == 'auto' else args.segments
+    check_segments(v2l, args.video, K)
     t0 = time.perf_counter()
-    segs, clip = v2l.internalize_segments(args.video, args.segments)
+    segs, clip = v2l.internalize_segments(args.video, K)
     adapter = v2l.compose_segments(segs)
     secs = time.perf_counter() - t0
-    folder = v2l.save(adapter, out, args.video, clip, segs if args.keep_segments and args.segments > 1 else None)
+    folder = v2l.save(adapter, out, args.video, clip, segs if args.keep_segments and K > 1 else None)
     rep = frames_report(clip)
     seen = describe_frames(rep) if rep['frames_repeated'] else f"{rep['frames_used']} of its {rep['frames_in_video']} frames"
-    if args.segments > 1:
-        print(f"{args.segments} segments of {len(clip) // args.segments} frames, each internalized alone, composed in rank space"
-              + (f"; the segment adapters are in {folder}/segment-1..{args.segments}" if args.keep_segments else ''))
+    if K > 1:
+        how = dict(alone='each read alone', placed='each read at its place in the video', streaming='each read through the adapter of those before it',
+                   **{'placed+streaming': 'each read at its place, through the adapter of those before it'})[v2l.reading]
+        print(f"{K} segments of {len(clip) // K} frames{' (auto)' if args.segments == 'auto' else ''}, {how}, composed in rank space"
+              + (f"; the segment adapters are in {folder}/segment-1..{K}" if args.keep_segments else ''))
     print(f"internalized {args.video} ({seen}) "
           f"in {secs:.2f}s -> {folder} (peft LoRA, rank {adapter.rank} on {', '.join(adapter.modules)} of {len(adapter.layers)} layers, "
           f"{adapter.nbytes() / 1024:.0f} KiB in bf16)")
@@ -504,8 +511,8 @@ def build_parser() -> argparse.ArgumentParser:
         sp.add_argument('--hypernet', default=None, help='hypernetwork folder trained for --model (default: the bundled one)')
     i = sub.add_parser('internalize', help='internalize a video file into a peft-format LoRA adapter folder')
     i.add_argument('video', help='video file'); i.add_argument('-o', '--out', required=True, help='adapter folder to write (new, empty, or an adapter video2lora wrote)')
-    i.add_argument('--segments', type=positive, default=1, help='cut the video into K consecutive segments, internalize each alone, '
-                   'compose the K adapters in rank space (a long video)')
+    i.add_argument('--segments', type=segments_arg, default=1, help='cut the video into K consecutive segments, internalize each, '
+                   "compose the K adapters in rank space (a long video); 'auto': one segment per training clip's length")
     i.add_argument('--keep-segments', action='store_true', help='also write each segment adapter inside the folder (segment-1, ...)')
     model_args(i); i.set_defaults(func=cmd_internalize)
     a = sub.add_parser('ask', help='answer a question from an adapter folder, with zero visual tokens',

@@ -15,17 +15,16 @@ from .world import WorldClip, WorldConfig, render, QUESTION_TYPES
 from .long_world import LongVideo, render_long, blind_long_hits, draw_needle_video, LONG_TYPES, NEEDLE_TYPES
 from .vlm import PromptBuilder, chat_text, clean_answer, cache_arg, kv_cache
 from .lora import LoRAAdapter, apply_adapter, compose_groups
-from .pipeline import internalize_clips, internalize_segments_of, adapter_answers
+from .pipeline import internalize_clips, internalize_segments_of, adapter_answers, READINGS
 
 from .evaluate import paired_bootstrap, equivalence
 from .bench import time_runs, _rounds
 
 # %% auto #0
-__all__ = ['COMBINE', 'READINGS', 'NEEDLE_CONDITIONS', 'accuracy_ci', 'scores_ci', 'video_answers_cached', 'frames_sweep',
-           'resolution_sweep', 'sweep_table', 'plot_frames_sweep', 'combine', 'first_token_confidence',
-           'segment_adapters', 'composition_experiment', 'composition_table', 'plot_composition', 'needle_experiment',
-           'needle_grid', 'needle_table', 'plot_needle', 'segment_costs', 'segment_costs_from_bench', 'cost_table',
-           'plot_costs']
+__all__ = ['COMBINE', 'NEEDLE_CONDITIONS', 'accuracy_ci', 'scores_ci', 'video_answers_cached', 'frames_sweep', 'resolution_sweep',
+           'sweep_table', 'plot_frames_sweep', 'combine', 'first_token_confidence', 'segment_adapters',
+           'composition_experiment', 'composition_table', 'plot_composition', 'needle_experiment', 'needle_grid',
+           'needle_table', 'plot_needle', 'segment_costs', 'segment_costs_from_bench', 'cost_table', 'plot_costs']
 
 # %% ../nbs/11_long_video.ipynb #676275a8
 def accuracy_ci(correct, # (n,) 0/1 per question
@@ -222,8 +221,6 @@ def first_token_confidence(vlm, builder:PromptBuilder, adapters:LoRAAdapter, cli
         with apply_adapter(vlm, sub): logits = vlm(**batch.model_inputs()).logits[:, -1]     # (b, V)
         out.append(logits.float().softmax(-1).max(-1).values.cpu())
     return torch.cat(out).numpy()
-
-READINGS = ('alone', 'placed', 'streaming', 'placed+streaming')   # how each segment's internalization turn reads it
 
 def segment_adapters(vlm, builder:PromptBuilder, hypernet, videos:list, # LongVideo, all with the same K
                      reading:str='alone', # one of READINGS

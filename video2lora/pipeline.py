@@ -4,7 +4,7 @@
 
 # %% ../nbs/09_pipeline.ipynb #172b7af0
 from __future__ import annotations
-import contextlib, difflib, json, re, time
+import contextlib, difflib, json, math, re, time
 import numpy as np
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,10 +23,10 @@ from .hypernet import load_hypernet, load_bundled_hypernet, source_states
 from .io import check_output
 
 # %% auto #0
-__all__ = ['TURN_MARKER', 'BRITISH', 'greedy_answer', 'greedy_answers', 'QuestionError', 'unknown_words', 'vocabulary',
-           'control_tokens', 'word_hint', 'check_question', 'frames_report', 'describe_frames', 'encode_states',
-           'internalize_clips', 'reading_of', 'placed', 'internalize_segments_of', 'adapter_answers', 'Answer',
-           'Video2LoRA']
+__all__ = ['TURN_MARKER', 'BRITISH', 'READINGS', 'greedy_answer', 'greedy_answers', 'QuestionError', 'unknown_words',
+           'vocabulary', 'control_tokens', 'word_hint', 'check_question', 'frames_report', 'describe_frames',
+           'encode_states', 'internalize_clips', 'reading_of', 'clip_seconds', 'placed', 'internalize_segments_of',
+           'adapter_answers', 'Answer', 'Video2LoRA']
 
 # %% ../nbs/09_pipeline.ipynb #a532cebd
 @torch.no_grad()
@@ -187,9 +187,18 @@ def internalize_clips(vlm, builder:PromptBuilder, hypernet, renders:list, durati
            for s in range(0, len(states), batch_size)]
     return ads[0].with_factors({k: torch.cat([a.A[k] for a in ads]) for k in ads[0].keys}, {k: torch.cat([a.B[k] for a in ads]) for k in ads[0].keys})
 
+READINGS = ('alone', 'placed', 'streaming', 'placed+streaming')   # how each segment's internalization turn reads it
+
 def reading_of(meta:dict) -> str:
-    "How a hypernetwork's segments are read, from its training record: 'placed' if it was trained on segments at their place, else 'alone'."
-    return 'placed' if (meta.get('train_config') or {}).get('place_aware') else 'alone'
+    "How a hypernetwork's segments are read: its recorded `reading`, else 'placed' if it was trained on segments at their place, else 'alone'."
+    return meta.get('reading') or ('placed' if (meta.get('train_config') or {}).get('place_aware') else 'alone')
+
+def clip_seconds(clip) -> float:
+    "Seconds a clip's frames span: its frame count times the spacing of its times (1 / fps for a single frame)."
+    ts = np.asarray(clip.timestamps, float)
+    step = float(np.median(np.diff(ts))) if len(ts) > 1 else (1.0 / clip.fps if getattr(clip, 'fps', 0) else 1.0)
+    return len(ts) * step
+
 
 def placed(renders:list,
  # one video's segments in playing order, each a `Clip` whose times start at 0
@@ -270,6 +279,8 @@ class Video2LoRA:
         tc = self.meta.get('train_config', {})
         self.n_frames = tc.get('n_frames') if model_name == 'tiny' else None   # tiny: the training frame count
         self.source_layer = tc.get('source_layer', -1)
+        self.reading = reading_of(self.meta)                                   # how segments are read: as the hypernetwork was trained
+
 
     @classmethod
     def load(cls, model:str|None=None, # None: the bundled tiny SmolVLM; else a SmolVLM2 folder or hub id (cached)
@@ -294,25 +305,53 @@ class Video2LoRA:
         if self.n_frames: return read_clip(video, n_frames=self.n_frames * segments, size=size)
         return read_clip(video, target_fps=1.0, max_frames=64 * segments, size=size)
 
+    def auto_segments(self, video) -> int:
+        "`segments='auto'`: one segment per training clip's length (the video's seconds over the world clips' seconds; for a hypernetwork trained on a data set, its frames over the training frame count)."
+        info, w = video_info(video), self.meta.get('world') or {}
+        if w.get('n_frames') and w.get('fps'): return max(1, math.ceil(info.duration / (w['n_frames'] / w['fps']) - 1e-6))
+        return max(1, math.ceil(info.n_frames / (self.n_frames or 64)))
+
     @torch.no_grad()
-    def internalize_segments(self, video, segments:int) -> tuple:
-        "`(adapters, clip)`: one adapter per consecutive segment (a batched adapter), each segment internalized alone, and the frames read."
-        if segments < 1: raise ValueError(f"segments must be at least 1, got {segments}")
+    def internalize_segments(self, video, segments:int|str=1, reading:str|None=None) -> tuple:
+        "`(adapters, clip)`: one adapter per consecutive segment (batched) and the frames read; `segments='auto'` cuts the video into training-length segments; `reading` (READINGS) defaults to the hypernetwork's own."
+        if segments == 'auto': segments = self.auto_segments(video)
+        if isinstance(segments, bool) or not isinstance(segments, (int, np.integer)) or segments < 1:
+            raise ValueError(f"segments must be a whole number of at least 1, or 'auto'; got {segments!r}")
+        reading = reading or self.reading
+        if reading not in READINGS: raise ValueError(f"reading must be one of {READINGS}, got {reading!r}")
         clip = self.read(video, segments)
         if len(np.unique(clip.indices)) < segments:
             raise ValueError(f"{video}: {len(np.unique(clip.indices))} distinct frame(s) cannot make {segments} segments")
         seg_s = video_info(video).duration / segments                        # seconds per segment
-        prompts = [self.builder.internalize(p.frames, p.timestamps - k * seg_s, duration=seg_s)   # each segment as a clip of its own
-                   for k, p in enumerate(clip.segments(segments))]
-        ls = extract_layer_states(self.vlm, self.builder.collate(prompts))
-        ads = self.hypernet(source_states(ls.states, self.source_layer), ls.mask)
+        parts = [Clip(p.frames, p.timestamps - k * seg_s, p.indices, p.source) for k, p in enumerate(clip.segments(segments))]   # times from 0
+        ads = internalize_segments_of(self.vlm, self.builder, self.hypernet, [parts], [[seg_s] * segments],
+                                      'placed' in reading, 'streaming' in reading, self.source_layer)
         bad = ads.nonfinite_factor()
         if bad: raise ValueError(f"{video}: the hypernetwork wrote NaN or infinite values into the adapter ({bad}); nothing is saved")
         return ads, clip
 
     @torch.no_grad()
-    def internalize(self, video, segments:int=1, weights=None) -> tuple:
-        "`(adapter, clip)`: the adapter of a video file, and the frames it was made from (`clip.indices`: repeats if the video is short). With `segments=K`, the K segments' adapters composed in rank space (`weights`: one per segment, default 1)."
+    def internalize_stream(self, pieces, # `Clip`s in playing order, times as in the stream (they run on), or `(Clip, seconds)` pairs
+                           reading:str|None=None, # READINGS (default: the hypernetwork's own)
+                           duration:float|None=None, # the whole stream's seconds if known (a placed reading's turn says it), else the time so far
+                          ):
+        "A video that arrives piece by piece: after each piece, yield `(adapter of everything so far, the piece's own adapter)`."
+        reading, start, segs = reading or self.reading, 0.0, []
+        if reading not in READINGS: raise ValueError(f"reading must be one of {READINGS}, got {reading!r}")
+        for piece in pieces:
+            clip, secs = piece if isinstance(piece, tuple) else (piece, clip_seconds(piece))
+            ts = np.asarray(clip.timestamps, float) - (0.0 if 'placed' in reading else start)   # alone: times from 0
+            turn = self.builder.internalize(clip.frames, ts, duration=(duration or start + secs) if 'placed' in reading else secs)
+            so_far = compose(segs) if segs and 'streaming' in reading else None
+            with apply_adapter(self.vlm, so_far) if so_far is not None else contextlib.nullcontext():
+                ls = extract_layer_states(self.vlm, self.builder.collate([turn]), through_adapter=so_far is not None)
+            segs.append(self.hypernet(source_states(ls.states.float(), self.source_layer), ls.mask)[0])
+            start += secs
+            yield (compose(segs) if len(segs) > 1 else segs[0]), segs[-1]
+
+    @torch.no_grad()
+    def internalize(self, video, segments:int|str=1, weights=None) -> tuple:
+        "`(adapter, clip)`: the adapter of a video file, and the frames it was made from (`clip.indices`: repeats if the video is short). With `segments=K` (or 'auto'), the K segments' adapters composed in rank space (`weights`: one per segment, default 1)."
         ads, clip = self.internalize_segments(video, segments)      # one segment: the whole video, as before
         return self.compose_segments(ads, weights), clip
 
