@@ -23,8 +23,9 @@ from .bench import time_runs, _rounds
 # %% auto #0
 __all__ = ['COMBINE', 'NEEDLE_CONDITIONS', 'accuracy_ci', 'scores_ci', 'video_answers_cached', 'frames_sweep', 'resolution_sweep',
            'sweep_table', 'plot_frames_sweep', 'combine', 'first_token_confidence', 'segment_adapters',
-           'composition_experiment', 'composition_table', 'plot_composition', 'needle_experiment', 'needle_grid',
-           'needle_table', 'plot_needle', 'segment_costs', 'segment_costs_from_bench', 'cost_table', 'plot_costs']
+           'composition_experiment', 'composition_table', 'plot_composition', 'lever_table', 'composition_bars',
+           'needle_bars', 'bars_table', 'needle_experiment', 'needle_grid', 'needle_table', 'plot_needle',
+           'segment_costs', 'segment_costs_from_bench', 'cost_table', 'plot_costs']
 
 # %% ../nbs/11_long_video.ipynb #676275a8
 def accuracy_ci(correct, # (n,) 0/1 per question
@@ -271,9 +272,10 @@ def composition_experiment(vlm, builder:PromptBuilder, hypernet, videos:list, # 
     right = {name: np.array(p, dtype=object) == ans for name, p in preds.items()}
     res = {name: scores_ci(r, qa, cid) for name, r in right.items()}
     if train_videos: res['blind'] = scores_ci(blind_long_hits(train_videos, videos), qa, cid)
-    scene = np.array([q['scope'] == 'scene' for q in qa])
+    masks = dict(scene=[q['scope'] == 'scene' for q in qa], direction=[q['type'] == 'direction' for q in qa], order=[q['type'] == 'order' for q in qa])
     vs = lambda m: {name: equivalence(right['own'][m], r[m], np.array(cid)[m]) for name, r in right.items() if name not in ('own', 'no_adapter')}
-    return dict(conditions=res, vs_own_scene=vs(scene), seconds=secs, k=K, n_videos=len(videos), n_questions=len(qa), reading=reading,
+    vs_own = {k: vs(np.array(m, bool)) for k, m in masks.items() if any(m)}        # paired differences from the segments' own adapters
+    return dict(conditions=res, vs_own=vs_own, seconds=secs, k=K, n_videos=len(videos), n_questions=len(qa), reading=reading,
                 questions=dict(Counter(q['type'] for q in qa)), visual_tokens_in_context=int(K * videos[0].scenes[0].n_frames * builder.tokens_per_frame))
 
 # %% ../nbs/11_long_video.ipynb #4d317617
@@ -310,8 +312,74 @@ def plot_composition(results:list, scopes=('scene', 'across'), title:str='segmen
     fig.suptitle(title, fontsize=10); fig.tight_layout()
     return fig
 
+# %% ../nbs/11_long_video.ipynb #7d6943da
+def _cell(c:list) -> str: return f"{c[0]:.2f} [{c[1]:.2f}, {c[2]:.2f}]"
+
+def lever_table(runs:dict, # label (a hypernetwork, a recipe) -> its composition results (one per K)
+                scope:str='scene', # 'scene', 'across' or a question type
+                ways:list|None=None, # conditions to show (default: all but the baselines)
+               ) -> str:
+    "Markdown: per hypernetwork and way, accuracy [95% CI] at every K, and for facts of one scene the paired difference from the segments' own adapters."
+    ks = sorted({r['k'] for rs in runs.values() for r in rs})
+    lines = ['| hypernetwork | way | ' + ' | '.join(f"K = {k}" for k in ks) + ' |', '|---|---|' + '---|' * len(ks)]
+    for label, rs in runs.items():
+        by_k = {r['k']: r for r in rs}
+        names = ways or [n for n in rs[0]['conditions'] if n not in ('no_adapter', 'blind')]
+        for n in names:
+            cells = []
+            for k in ks:
+                r = by_k.get(k)
+                if r is None or n not in r['conditions'] or scope not in r['conditions'][n]: cells.append('-'); continue
+                d = r.get('vs_own', {}).get(scope, {}).get(n)
+                cells.append(_cell(r['conditions'][n][scope]) + (f" ({100 * d['diff']:+.1f})" if d else ''))
+            lines.append(f"| {label} | {n} | " + ' | '.join(cells) + ' |')
+    return '\n'.join(lines)
+
+def composition_bars(results:list, # composition results, one per K (K = 2, 4, 8)
+                     way:str='concat', # the composed condition the bars are about
+                    ) -> list:
+    "The issue's bars for composition, each with its measured value, 95% interval and whether it is met."
+    by_k, out = {r['k']: r for r in results}, []
+    def add(bar, value, ci, target, met): out.append(dict(bar=bar, value=value, ci95=ci, target=target, met=bool(met)))
+    for k, margin in ((2, 0.05), (4, 0.10)):
+        if k not in by_k: continue
+        for scope in ('scene', 'direction', 'order'):
+            d = by_k[k]['vs_own'][scope][way]
+            m = margin if scope == 'scene' else 0.10
+            add(f"K = {k}: {scope} facts, composed - own", d['diff'], d['ci95'], f">= -{m:.2f}", d['diff'] >= -m)
+    if 8 in by_k:
+        c = by_k[8]['conditions'][way]['scene']
+        add("K = 8: scene facts, composed", c[0], c[1:], '>= 0.70', c[0] >= 0.70)
+    for k, target in ((2, 0.80), (4, 0.70)):
+        if k in by_k:
+            c = by_k[k]['conditions'][way]['across']
+            add(f"K = {k}: facts across scenes, composed", c[0], c[1:], f">= {target:.2f}", c[0] >= target)
+    for k, r in sorted(by_k.items()):
+        others = {n: r['conditions'][n]['across'][0] for n in ('video_in_context', 'whole_at_once') if n in r['conditions']}
+        if others:
+            c = r['conditions'][way]['across']
+            add(f"K = {k}: across, composed above " + ' and '.join(others), c[0], c[1:], '> ' + ' / '.join(f"{v:.2f}" for v in others.values()),
+                all(c[0] > v for v in others.values()))
+    return out
+
+def needle_bars(res:dict, condition:str='composed') -> list:
+    "The needle's bars: 'does it appear' >= 0.95 up to 16 scenes and >= 0.85 at 64, its colour >= 0.90 up to 16 (all depths pooled, 95% interval by video)."
+    out = []
+    for t, ns, target in (('needle_appears', (1, 2, 4, 8, 16), 0.95), ('needle_appears', (64,), 0.85), ('needle_colour', (1, 2, 4, 8, 16), 0.90)):
+        for n in ns:
+            c = res['by_n'].get(n, res['by_n'].get(str(n), {})).get(condition, {}).get(t)      # JSON keys are strings
+            if c: out.append(dict(bar=f"{condition}, needle {t.replace('needle_', '')}: n = {n}", value=c[0], ci95=c[1:], target=f">= {target:.2f}", met=c[0] >= target))
+    return out
+
+def bars_table(bars:list) -> str:
+    "Markdown of `composition_bars` / `needle_bars`."
+    lines = ['| bar | measured | 95% CI | target | met |', '|---|---|---|---|---|']
+    for b in bars:
+        lines.append(f"| {b['bar']} | {b['value']:+.3f} | [{b['ci95'][0]:+.3f}, {b['ci95'][1]:+.3f}] | {b['target']} | {'yes' if b['met'] else '**no**'} |")
+    return '\n'.join(lines)
+
 # %% ../nbs/11_long_video.ipynb #7908ed11
-NEEDLE_CONDITIONS = ('composed', 'whole_at_once', 'video_in_context', 'blind')
+NEEDLE_CONDITIONS = ('composed', 'routed', 'whole_at_once', 'video_in_context', 'blind')
 
 def needle_experiment(vlm, builder:PromptBuilder, hypernet,
                       ns=(1, 2, 4, 8, 16, 32, 64), # scenes per video (12 frames each)
@@ -321,7 +389,7 @@ def needle_experiment(vlm, builder:PromptBuilder, hypernet,
                       seed:int=1, # the world's seed of the test videos
                       conditions=NEEDLE_CONDITIONS, source_layer:int=-1, progress:bool=True) -> dict:
     "The needle in a haystack: accuracy per (n, depth) cell and question type for the composed adapter, the whole video at once, the video in context and blind."
-    cfg, rows = WorldConfig(), []
+    cfg, rows, by_n = WorldConfig(), [], {}
     cells = [(n, d) for n in ns for d in depths]
     for n, d in tqdm(cells, desc='needle cells', disable=not progress):
         vids = [draw_needle_video(cfg, seed, 'test', i, n, d) for i in range((videos_at or {}).get(n, 10))]
@@ -329,11 +397,14 @@ def needle_experiment(vlm, builder:PromptBuilder, hypernet,
         cid = [i for i, v in enumerate(vids) for _ in v.qa]
         qs, ans = [q['question'] for q in qa], np.array([q['answer'] for q in qa], dtype=object)
         preds, secs = {}, {}
-        if 'composed' in conditions:
+        if 'composed' in conditions or 'routed' in conditions:
             t = time.time()
-            comp = combine(segment_adapters(vlm, builder, hypernet, vids, reading, source_layer), n, how)
-            secs['composed'] = (time.time() - t) / len(vids)
-            preds['composed'] = adapter_answers(vlm, builder, comp, cid, qs)
+            seg = segment_adapters(vlm, builder, hypernet, vids, reading, source_layer)
+            secs['segments'] = (time.time() - t) / len(vids)
+        if 'composed' in conditions: preds['composed'] = adapter_answers(vlm, builder, combine(seg, n, how), cid, qs)
+        if 'routed' in conditions:                                             # the one segment most sure of its first answer token
+            conf = first_token_confidence(vlm, builder, seg, [i * n + j for i in cid for j in range(n)], [q for q in qs for _ in range(n)]).reshape(-1, n)
+            preds['routed'] = adapter_answers(vlm, builder, seg, [i * n + int(j) for i, j in zip(cid, conf.argmax(1))], qs)
         wholes = [render_long(v)[0] for v in vids]
         if 'whole_at_once' in conditions:
             t = time.time()
@@ -347,9 +418,13 @@ def needle_experiment(vlm, builder:PromptBuilder, hypernet,
             secs['video_in_context'] = (time.time() - t) / len(vids)
         right = {k: np.array(p, dtype=object) == ans for k, p in preds.items()}
         if 'blind' in conditions: right['blind'] = blind_long_hits([draw_needle_video(cfg, seed, 'train', i, n, d) for i in range(200)], vids)
+        acc = by_n.setdefault(n, dict(qa=[], cid=[], right={}))                 # every depth of n pooled, videos as clusters
+        acc['qa'] += qa; acc['cid'] += [f'{d}/{i}' for i in cid]
+        for k, r in right.items(): acc['right'].setdefault(k, []).extend(r)
         rows.append(dict(n=n, depth=d, frames=n * cfg.n_frames, n_videos=len(vids), n_questions=len(qa), seconds_per_video=secs,
                          acc={k: scores_ci(r, qa, cid) for k, r in right.items()}))
-    return dict(rows=rows, reading=reading, how=how, seed=seed)
+    pooled = {n: {k: scores_ci(r, a['qa'], a['cid']) for k, r in a['right'].items()} for n, a in by_n.items()}
+    return dict(rows=rows, by_n=pooled, reading=reading, how=how, seed=seed)
 
 def needle_grid(res:dict, condition:str, qtype:str='needle_appears'):
     "`(ns, depths, acc (len(ns), len(depths)))` of one condition and question type ('needle' for all the needle questions)."
