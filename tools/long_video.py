@@ -93,7 +93,8 @@ def plot(path:Path):
     if png.exists(): raise SystemExit(f"{png}: a file is already there; remove it first if it is an old figure of this result")
     if 'rows' in res and 'depth' in res['rows'][0]:
         from video2lora.long import plot_needle
-        fig = plot_needle(res, title=f"a needle in a haystack ({res['rows'][0]['n_videos']} videos per cell at {res['rows'][0]['n']} scenes)")
+        per = dict((r['n'], r['n_videos']) for r in res['rows'])
+        fig = plot_needle(res, title='a needle in a haystack; videos per cell: ' + ', '.join(f"{v} at {k} scenes" for k, v in per.items()))
     elif 'results' in res: fig = plot_composition(res['results'], title=f"segments composed in rank space ({res['n_videos'] if 'n_videos' in res else res['results'][0]['n_videos']} long videos per K)")
     elif 'size' in res['rows'][0]: fig = plot_frames_sweep(res, title=f"{res['n_clips']} test clips, larger frames split into tiles (fewer clips at the largest)")
     else: fig = plot_frames_sweep(res, title=f"{res['n_clips']} test clips, more frames (fewer clips at the largest counts)")

@@ -25,7 +25,8 @@ __all__ = ['COMBINE', 'NEEDLE_CONDITIONS', 'accuracy_ci', 'scores_ci', 'video_an
            'sweep_table', 'plot_frames_sweep', 'combine', 'first_token_confidence', 'segment_adapters',
            'composition_experiment', 'composition_table', 'plot_composition', 'lever_table', 'composition_bars',
            'needle_bars', 'bars_table', 'needle_experiment', 'needle_grid', 'needle_table', 'plot_needle',
-           'segment_costs', 'segment_costs_from_bench', 'cost_table', 'plot_costs']
+           'composition_summary', 'needle_summary', 'segment_costs', 'segment_costs_from_bench', 'cost_table',
+           'plot_costs']
 
 # %% ../nbs/11_long_video.ipynb #676275a8
 def accuracy_ci(correct, # (n,) 0/1 per question
@@ -298,7 +299,7 @@ def plot_composition(results:list, scopes=('scene', 'across'), title:str='segmen
             for r in results for name, c in r['conditions'].items() if name != 'vs_segment_own' for s in scopes if s in c]
     df = pd.DataFrame(rows)
     order = list(dict.fromkeys(df.condition))
-    fig, axes = plt.subplots(1, len(scopes), figsize=(6 * len(scopes), 3.6), sharey=True)
+    fig, axes = plt.subplots(1, len(scopes), figsize=(7 * len(scopes), 4.2), sharey=True)
     for ax, s in zip(np.atleast_1d(axes), scopes):
         d = df[df.scope == s]
         sns.barplot(d, x='condition', y='acc', hue='K', order=order, ax=ax, palette='crest', errorbar=None)
@@ -307,7 +308,7 @@ def plot_composition(results:list, scopes=('scene', 'across'), title:str='segmen
             xs = [b.get_x() + b.get_width() / 2 for b in bar_group]
             ax.errorbar(xs, dk.acc, yerr=[dk.acc - dk.lo, dk.hi - dk.acc], fmt='none', ecolor='k', lw=0.8, capsize=2)
         ax.set_title('facts of one scene' if s == 'scene' else 'facts across scenes'); ax.set_xlabel(''); ax.set_ylim(0, 1.05)
-        ax.tick_params(axis='x', rotation=40, labelsize=7)
+        plt.setp(ax.get_xticklabels(), rotation=40, ha='right', rotation_mode='anchor', fontsize=7)
     np.atleast_1d(axes)[0].set_ylabel('exact match')
     fig.suptitle(title, fontsize=10); fig.tight_layout()
     return fig
@@ -463,6 +464,29 @@ def plot_needle(res:dict, types=('needle_appears', 'needle_colour'), conditions=
             axes[i, j].tick_params(labelsize=6)
     fig.suptitle(title, fontsize=10); fig.tight_layout()
     return fig
+
+# %% ../nbs/11_long_video.ipynb #43c7d20f
+def composition_summary(results:list, # composition results, one per K
+                        way:str='concat', # the composed condition
+                       ) -> str:
+    "Markdown, one row per K: facts of one scene and across scenes for the segments' own adapters, the composed one (with its paired difference), the whole video at once, the video in context and blind."
+    lines = ['| K | own adapter: scene | composed: scene (- own, points) | composed: across | whole at once: scene / across | video in context: scene / across | blind: scene / across |',
+             '|---|---|---|---|---|---|---|']
+    for r in results:
+        c, d = r['conditions'], r['vs_own']['scene'][way]
+        two = lambda n: f"{c[n]['scene'][0]:.2f} / {c[n]['across'][0]:.2f}" if n in c else '-'
+        lines.append(f"| {r['k']} | {_cell(c['own']['scene'])} | {_cell(c[way]['scene'])} ({100 * d['diff']:+.1f}) | {_cell(c[way]['across'])} | "
+                     f"{two('whole_at_once')} | {two('video_in_context')} | {two('blind')} |")
+    return '\n'.join(lines)
+
+def needle_summary(res:dict, types=('needle_appears', 'needle_colour'), conditions=NEEDLE_CONDITIONS) -> str:
+    "Markdown, one row per number of scenes (all depths pooled): accuracy of each condition on each question type."
+    conditions = [c for c in conditions if c in res['by_n'][next(iter(res['by_n']))]]
+    lines = ['| scenes (frames) | ' + ' | '.join(f"{c}: {t.replace('needle_', '')}" for t in types for c in conditions) + ' |',
+             '|---|' + '---|' * (len(types) * len(conditions))]
+    for n, acc in sorted(res['by_n'].items(), key=lambda x: int(x[0])):
+        lines.append(f"| {n} ({int(n) * 12}) | " + ' | '.join(f"{acc[c][t][0]:.2f}" if t in acc.get(c, {}) else '-' for t in types for c in conditions) + ' |')
+    return '\n'.join(lines)
 
 # %% ../nbs/11_long_video.ipynb #7428a6e1
 @torch.no_grad()
