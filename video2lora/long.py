@@ -174,6 +174,7 @@ def combine(seg:LoRAAdapter, # batched: G*K segment adapters, video by video, in
            ) -> LoRAAdapter: # batched: G adapters of rank K*r + shared ranks
     "The G videos' composed adapters: concatenated (weight 1 or 1/K), scaled to their parts' norm, ranks dropped (DARE) or merged by sign (TIES)."
     if how not in COMBINE: raise ValueError(f"how must be one of {COMBINE}, got {how!r}")
+    if not 0 < density <= 1: raise ValueError(f"density must be in (0, 1], got {density}")
     if how in ('concat', 'mean'): return compose_groups(seg, K, 1.0 if how == 'concat' else 1.0 / K)
     shared, G = seg.shared_ranks, seg.batch_size // K
     r = seg.rank - shared
@@ -187,7 +188,7 @@ def combine(seg:LoRAAdapter, # batched: G*K segment adapters, video by video, in
             a[:, :r] *= (parts / total.clamp_min(1e-12)).repeat_interleave(K)[:, None, None]
         else:                                                                  # DARE in rank space: keep a rank with p = density, rescale
             g = torch.Generator().manual_seed(seed + len(A))
-            a[:, :r] *= ((torch.rand(a.shape[0], r, generator=g) < density).to(a.dtype) / density)[..., None]
+            a[:, :r] *= ((torch.rand(a.shape[0], r, generator=g) < density).to(a) / density)[..., None]   # on a's device and dtype
         A[key] = a
     return compose_groups(seg.with_factors(A, seg.B), K, 1.0)
 
@@ -345,7 +346,8 @@ def composition_bars(results:list, # composition results, one per K (K = 2, 4, 8
     for k, margin in ((2, 0.05), (4, 0.10)):
         if k not in by_k: continue
         for scope in ('scene', 'direction', 'order'):
-            d = by_k[k]['vs_own'][scope][way]
+            d = by_k[k]['vs_own'].get(scope, {}).get(way)
+            if d is None: continue                                           # no question of that type at this K
             m = margin if scope == 'scene' else 0.10
             add(f"K = {k}: {scope} facts, composed - own", d['diff'], d['ci95'], f">= -{m:.2f}", d['diff'] >= -m)
     if 8 in by_k:
@@ -364,9 +366,10 @@ def composition_bars(results:list, # composition results, one per K (K = 2, 4, 8
     return out
 
 def needle_bars(res:dict, condition:str='composed') -> list:
-    "The needle's bars: 'does it appear' >= 0.95 up to 16 scenes and >= 0.85 at 64, its colour >= 0.90 up to 16 (all depths pooled, 95% interval by video)."
+    "The needle's bars: 'does it appear' >= 0.95 up to 16 scenes and >= 0.85 at 64, its colour >= 0.90 up to 16 (all depths pooled, 95% interval by video); pairs that never appear >= 0.90 beside them, so that always saying yes cannot pass."
     out = []
-    for t, ns, target in (('needle_appears', (1, 2, 4, 8, 16), 0.95), ('needle_appears', (64,), 0.85), ('needle_colour', (1, 2, 4, 8, 16), 0.90)):
+    for t, ns, target in (('needle_appears', (1, 2, 4, 8, 16), 0.95), ('needle_appears', (64,), 0.85), ('needle_colour', (1, 2, 4, 8, 16), 0.90),
+                          ('needle_absent', (1, 2, 4, 8, 16, 64), 0.90)):
         for n in ns:
             c = res['by_n'].get(n, res['by_n'].get(str(n), {})).get(condition, {}).get(t)      # JSON keys are strings
             if c: out.append(dict(bar=f"{condition}, needle {t.replace('needle_', '')}: n = {n}", value=c[0], ci95=c[1:], target=f">= {target:.2f}", met=c[0] >= target))

@@ -119,12 +119,15 @@ def draw_needle_video(cfg:WorldConfig, # the world
     at, vid = int(round(depth * (n - 1))), f"{split}-needle-n{n}-d{int(round(depth * 100)):03d}-{index:05d}"
     while True:                                          # the needle: an object that keeps its colour, the only one of that colour
         scene = sample_clip(cfg, rng, split, f"{vid}-s{at}")
-        still = [o for o in scene.objects if o.change is None and sum(o.colour in {p.colour, p.change_to} for p in scene.objects) == 1]
+        still = [o for o in scene.objects if o.change is None and sum(o.colour in {p.colour, p.change_to} for p in scene.objects) == 1
+                 and (split != 'heldout' or any(c != o.colour and s != o.shape for c, s in cfg.heldout_pairs))]   # a held-out pair stays drawable
         if still: break
     needle = still[int(rng.integers(len(still)))]
-    hay = replace(cfg, colours=tuple(c for c in cfg.colours if c != needle.colour), shapes=tuple(s for s in cfg.shapes if s != needle.shape),
-                  max_objects=min(cfg.max_objects, len(cfg.colours) - 2, len(cfg.shapes) - 2))   # room to draw: 3 objects would take all 3 colours and shapes left
-    hay.min_objects = min(hay.min_objects, hay.max_objects)
+    colours, shapes = tuple(c for c in cfg.colours if c != needle.colour), tuple(s for s in cfg.shapes if s != needle.shape)
+    top = min(cfg.max_objects, len(colours) - 1, len(shapes) - 1)      # room to draw: 3 objects would take all 3 colours and shapes left
+    held = tuple(p for p in cfg.heldout_pairs if p[0] in colours and p[1] in shapes)   # a held-out pair of the needle's colour or shape stays out
+    if split == 'heldout' and not held: raise ValueError(f"no held-out pair is left without the needle's colour or shape ({needle.colour} {needle.shape})")
+    hay = replace(cfg, colours=colours, shapes=shapes, max_objects=top, min_objects=min(cfg.min_objects, top), heldout_pairs=held)
     scenes = [scene if k == at else sample_clip(hay, rng, split, f"{vid}-s{k}") for k in range(n)]
     c, s = needle.colour, needle.shape
     qa = []

@@ -306,10 +306,11 @@ class Video2LoRA:
         return read_clip(video, target_fps=1.0, max_frames=64 * segments, size=size)
 
     def auto_segments(self, video) -> int:
-        "`segments='auto'`: one segment per training clip's length (the video's seconds over the world clips' seconds; for a hypernetwork trained on a data set, its frames over the training frame count)."
+        "`segments='auto'`: one segment per training clip's length (the video's seconds over the world clips' seconds; on a data set, the video's frames over the training frame count; SmolVLM2: 64 s, the frames it reads at 1 fps)."
         info, w = video_info(video), self.meta.get('world') or {}
         if w.get('n_frames') and w.get('fps'): return max(1, math.ceil(info.duration / (w['n_frames'] / w['fps']) - 1e-6))
-        return max(1, math.ceil(info.n_frames / (self.n_frames or 64)))
+        if self.n_frames: return max(1, math.ceil(info.n_frames / self.n_frames))   # the tiny model on a data set: its frame count, every frame
+        return max(1, math.ceil(info.duration / 64))                       # SmolVLM2 reads 1 frame a second, 64 at most per segment
 
     @torch.no_grad()
     def internalize_segments(self, video, segments:int|str=1, reading:str|None=None) -> tuple:

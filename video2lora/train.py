@@ -316,7 +316,9 @@ RUN_FILES = ('log.csv', 'evals.jsonl', 'training.png')   # the files a training 
 def _truncate_logs(out:Path, step:int):
     "Keep only log rows and evaluations up to `step` (a resumed run logs the steps after it again)."
     rows = list(csv.reader(open(out/'log.csv', newline='')))
-    write_text_atomic(out/'log.csv', _csv_lines([rows[0]] + [r for r in rows[1:] if int(r[0]) <= step]))
+    head, fields = rows[0], ['step', 'lr', 'loss', 'ce', 'kl', 'l1', 'seconds']
+    old = [dict(zip(head, r)) for r in rows[1:] if int(r[0]) <= step]          # a log of an older version: its columns by name
+    write_text_atomic(out/'log.csv', _csv_lines([fields] + [[r.get(k, '') for k in fields] for r in old]))
     if (out/'evals.jsonl').exists():
         keep = [l for l in (out/'evals.jsonl').read_text().split('\n') if l.strip() and json.loads(l)['step'] <= step]
         write_text_atomic(out/'evals.jsonl', ''.join(l + '\n' for l in keep))
