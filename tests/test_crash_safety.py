@@ -204,3 +204,15 @@ def test_rewrite_keeps_what_the_user_put_in_an_adapter(two_videos):
         assert os.path.lexists(dest/name) and sorted(q.name for q in dest.iterdir()) == sorted(before + [name])
         (dest/name).rmdir() if name == 'empty' else (dest/name).unlink()
     assert adapter_state(dest)[0] == str(va)                          # the old adapter, untouched
+
+
+def test_writer_killed_inside_its_sentinel_is_cleaned(tmp_path):
+    "A writer killed after creating its sentinel file but before writing it leaves a private folder with an empty sentinel: the next writer removes it; a look-alike not named like ours stays."
+    import os, tempfile
+    from video2lora.io import remove_stale, SENTINEL, temp_prefix
+    dest = tmp_path/'out'
+    dead = Path(tempfile.mkdtemp(prefix=temp_prefix(dest).replace(f"-{os.getpid()}-", "-999999-"), dir=tmp_path))   # pid 999999: not running
+    (dead/SENTINEL).write_text('')
+    other = tmp_path/'.out.v2l-notours'; other.mkdir(); (other/SENTINEL).write_text('')
+    assert remove_stale(dest) == [dead]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ['.out.v2l-notours']

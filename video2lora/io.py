@@ -296,12 +296,18 @@ def _has_sentinel(p:Path) -> bool:
     except OSError: return False
 
 def _ours(p:Path) -> bool:
-    "Whether the temporary-named `p` is provably one of video2lora's temporary folders: a folder (not a link) of this user that holds the sentinel, or an empty private one (what a writer killed between `mkdtemp` and the sentinel leaves)."
+    "Whether the temporary-named `p` is provably one of video2lora's temporary folders: a folder (not a link) of this user that holds the sentinel, or a private one that is empty or holds only a part of the sentinel (what a writer killed between `mkdtemp` and the end of the sentinel leaves)."
     try: st = os.lstat(p)
     except OSError: return False
     if not stat.S_ISDIR(st.st_mode) or st.st_uid != os.getuid(): return False
     if _has_sentinel(p): return True
-    try: return stat.S_IMODE(st.st_mode) == 0o700 and not any(os.scandir(p))
+    try:
+        if stat.S_IMODE(st.st_mode) != 0o700: return False
+        entries = list(os.scandir(p))
+        if not entries: return True
+        if len(entries) == 1 and entries[0].name == SENTINEL and entries[0].is_file(follow_symlinks=False):   # killed while writing the sentinel
+            with open(p/SENTINEL, 'rb') as f: return _SENTINEL_TEXT.encode().startswith(f.read(len(_SENTINEL_TEXT) + 1))
+        return False
     except OSError: return False
 
 _TEMP_NAME = re.compile(r"\..+\.v2l-([0-9A-Za-z]+)-(\d+)-")          # .<name>.v2l-<host>-<pid>-<random>
