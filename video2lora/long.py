@@ -22,11 +22,11 @@ from .bench import time_runs, _rounds
 
 # %% auto #0
 __all__ = ['COMBINE', 'NEEDLE_CONDITIONS', 'accuracy_ci', 'scores_ci', 'video_answers_cached', 'frames_sweep', 'resolution_sweep',
-           'sweep_table', 'plot_frames_sweep', 'combine', 'first_token_confidence', 'segment_adapters',
-           'composition_experiment', 'composition_table', 'plot_composition', 'lever_table', 'composition_bars',
-           'needle_bars', 'bars_table', 'needle_experiment', 'needle_grid', 'needle_table', 'plot_needle',
-           'composition_summary', 'needle_summary', 'segment_costs', 'segment_costs_from_bench', 'cost_table',
-           'plot_costs']
+           'sweep_table', 'plot_frames_sweep', 'combine', 'first_token_confidence', 'routed_answers',
+           'segment_adapters', 'composition_experiment', 'composition_table', 'plot_composition', 'lever_table',
+           'composition_bars', 'needle_bars', 'bars_table', 'needle_experiment', 'needle_grid', 'needle_table',
+           'plot_needle', 'composition_summary', 'needle_summary', 'segment_costs', 'segment_costs_from_bench',
+           'cost_table', 'plot_costs']
 
 # %% ../nbs/11_long_video.ipynb #676275a8
 def accuracy_ci(correct, # (n,) 0/1 per question
@@ -225,6 +225,12 @@ def first_token_confidence(vlm, builder:PromptBuilder, adapters:LoRAAdapter, cli
         out.append(logits.float().softmax(-1).max(-1).values.cpu())
     return torch.cat(out).numpy()
 
+def routed_answers(vlm, builder:PromptBuilder, seg:LoRAAdapter, # batched: G*K segment adapters, video by video
+                   K:int, cid:list, questions:list) -> list:
+    "Question i answered by the one segment adapter of video `cid[i]` most sure of its first answer token (K forward passes per question)."
+    conf = first_token_confidence(vlm, builder, seg, [i * K + j for i in cid for j in range(K)], [q for q in questions for _ in range(K)]).reshape(-1, K)
+    return adapter_answers(vlm, builder, seg, [i * K + int(j) for i, j in zip(cid, conf.argmax(1))], questions)
+
 def segment_adapters(vlm, builder:PromptBuilder, hypernet, videos:list, # LongVideo, all with the same K
                      reading:str='alone', # one of READINGS
                      source_layer:int=-1) -> LoRAAdapter:
@@ -252,10 +258,7 @@ def composition_experiment(vlm, builder:PromptBuilder, hypernet, videos:list, # 
         return segs[rd]
     preds['own'] = adapter_answers(vlm, builder, seg(reading), [i * K + (q['scene'] or 0) for i, q in zip(cid, qa)], qs)
     for way in tqdm(ways, desc=f'K={K} ways', disable=not progress):
-        if way == 'routed':                                                   # the one segment most sure of its first token
-            conf = first_token_confidence(vlm, builder, seg(reading), [i * K + j for i in cid for j in range(K)], [q for q in qs for _ in range(K)]).reshape(-1, K)
-            preds[way] = adapter_answers(vlm, builder, seg(reading), [i * K + int(j) for i, j in zip(cid, conf.argmax(1))], qs)
-            continue
+        if way == 'routed': preds[way] = routed_answers(vlm, builder, seg(reading), K, cid, qs); continue
         rd, how = way.split(':') if ':' in way else (reading, way)
         preds[way] = adapter_answers(vlm, builder, combine(seg(rd), K, how), cid, qs)
     if whole:
@@ -406,9 +409,7 @@ def needle_experiment(vlm, builder:PromptBuilder, hypernet,
             seg = segment_adapters(vlm, builder, hypernet, vids, reading, source_layer)
             secs['segments'] = (time.time() - t) / len(vids)
         if 'composed' in conditions: preds['composed'] = adapter_answers(vlm, builder, combine(seg, n, how), cid, qs)
-        if 'routed' in conditions:                                             # the one segment most sure of its first answer token
-            conf = first_token_confidence(vlm, builder, seg, [i * n + j for i in cid for j in range(n)], [q for q in qs for _ in range(n)]).reshape(-1, n)
-            preds['routed'] = adapter_answers(vlm, builder, seg, [i * n + int(j) for i, j in zip(cid, conf.argmax(1))], qs)
+        if 'routed' in conditions: preds['routed'] = routed_answers(vlm, builder, seg, n, cid, qs)
         wholes = [render_long(v)[0] for v in vids]
         if 'whole_at_once' in conditions:
             t = time.time()

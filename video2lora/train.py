@@ -31,7 +31,7 @@ from .dataset import validate_manifest, check_data_folder, outside_videos, Manif
 from .states import (STORAGES, VideoEncoder, estimate_states, choose_storage, make_store, model_fingerprint, local_videos)
 
 # %% auto #0
-__all__ = ['RUN_FILES', 'answer_positions', 'aligned_kl', 'HyperTrainConfig', 'load_frozen_vlm', 'training_videos',
+__all__ = ['RUN_FILES', 'LOG_FIELDS', 'answer_positions', 'aligned_kl', 'HyperTrainConfig', 'load_frozen_vlm', 'training_videos',
            'autocast_dtype', 'peak_memory', 'teacher_logits', 'student_batch', 'checkpointed', 'factor_l1',
            'hyper_step', 'composed_step', 'composed_qa', 'save_checkpoint', 'load_checkpoint', 'adapter_qa',
            'train_hypernet', 'plot_hyper_training']
@@ -313,10 +313,12 @@ def _sample_long(cfg:HyperTrainConfig, step:int, rank:int, n_local:int, pool, k_
 
 RUN_FILES = ('log.csv', 'evals.jsonl', 'training.png')   # the files a training run writes into its folder (the figure: by the command line)
 
+LOG_FIELDS = ['step', 'lr', 'loss', 'ce', 'kl', 'l1', 'seconds']   # the columns of a run's log.csv
+
 def _truncate_logs(out:Path, step:int):
     "Keep only log rows and evaluations up to `step` (a resumed run logs the steps after it again)."
     rows = list(csv.reader(open(out/'log.csv', newline='')))
-    head, fields = rows[0], ['step', 'lr', 'loss', 'ce', 'kl', 'l1', 'seconds']
+    head, fields = rows[0], LOG_FIELDS
     old = [dict(zip(head, r)) for r in rows[1:] if int(r[0]) <= step]          # a log of an older version: its columns by name
     write_text_atomic(out/'log.csv', _csv_lines([fields] + [[r.get(k, '') for k in fields] for r in old]))
     if (out/'evals.jsonl').exists():
@@ -404,7 +406,7 @@ def _train_hypernet(cfg, out_dir, wcfg, progress, command, stop_after, held:cont
     hypernet, opt = acc.prepare(hypernet, opt)
     core = acc.unwrap_model(hypernet)
     log_path = out/'log.csv'
-    fields = ['step', 'lr', 'loss', 'ce', 'kl', 'l1', 'seconds']
+    fields = LOG_FIELDS
     if main:
         if start == 0 or not log_path.exists():
             write_text_atomic(log_path, _csv_lines([fields]))
