@@ -14,9 +14,10 @@ except ImportError: fcntl = None
 __all__ = ['MAX_JSON_BYTES', 'MAX_JSON_DEPTH', 'MARKER', 'KINDS', 'CLAIMED', 'LEGACY_ADAPTER_FILES', 'MAX_MARKER_BYTES',
            'SENTINEL', 'LOCK', 'LOCKED', 'InputError', 'regular_file', 'loads_strict', 'read_json', 'OutputError',
            'read_marker', 'unlisted', 'output_kind', 'check_output', 'swap_is_atomic', 'temp_prefix',
-           'make_temp_folder', 'remove_stale', 'locked', 'lock_folder', 'release_folder', 'check_unlocked',
-           'public_mode', 'write_marker', 'add_to_marker', 'write_folder_atomic', 'claim_folder', 'writable_file',
-           'write_bytes_atomic', 'write_text_atomic', 'append_text', 'save_figure', 'ConfigError', 'check_ranges']
+           'make_temp_folder', 'remove_temp_folder', 'remove_stale', 'locked', 'lock_folder', 'release_folder',
+           'check_unlocked', 'public_mode', 'write_marker', 'add_to_marker', 'write_folder_atomic', 'claim_folder',
+           'writable_file', 'write_bytes_atomic', 'write_text_atomic', 'append_text', 'save_figure', 'ConfigError',
+           'check_ranges']
 
 # %% ../nbs/00a_io.ipynb #88b11ba4
 class InputError(ValueError):
@@ -318,6 +319,16 @@ def _is_temporary(p:Path) -> bool:
     if not m or not _ours(p): return False
     return _has_sentinel(p) or (m.group(1) == _HOST and not _pid_alive(int(m.group(2))))
 
+def remove_temp_folder(box:Path):
+    "Remove one of video2lora's temporary folders with its sentinel last, so that a process killed meanwhile leaves a folder `_ours` still recognises (the sentinel and a part, or empty)."
+    box = Path(box)
+    for e in os.scandir(box):
+        if e.name == SENTINEL: continue
+        shutil.rmtree(e.path) if e.is_dir(follow_symlinks=False) else os.unlink(e.path)
+    try: os.unlink(box/SENTINEL)
+    except FileNotFoundError: pass
+    os.rmdir(box)
+
 def remove_stale(dest) -> list:
     "Remove the temporary folders that killed writers left beside `dest`: named `.<name>.v2l-<host>-<pid>-*` (this host, a pid that no longer runs) and provably ours (`_ours`); anything else is left alone."
     dest = Path(dest)
@@ -326,7 +337,7 @@ def remove_stale(dest) -> list:
     for p in dest.parent.iterdir():
         m = pat.match(p.name)
         if m and not _pid_alive(int(m.group(1))) and _ours(p):
-            try: shutil.rmtree(p) if (p/SENTINEL).exists() else p.rmdir()   # rmdir: only while still empty
+            try: remove_temp_folder(p) if (p/SENTINEL).exists() else p.rmdir()   # rmdir: only while still empty
             except OSError: continue
             gone.append(p)
     return gone
@@ -476,7 +487,7 @@ def write_folder_atomic(dest, # the output folder to create or replace
             _swap_in(tmp, dest, existed, kind)
         _fsync_dir(dest.parent)
     finally:
-        shutil.rmtree(box)                                           # the old output after a swap, or our unfinished one
+        remove_temp_folder(box)                                      # the old output after a swap, or our unfinished one
     return dest
 
 def _replaceable(dest, kind:str) -> Path:
@@ -529,7 +540,7 @@ def write_bytes_atomic(path, data:bytes) -> Path:
             f.write(data); f.flush(); os.fsync(f.fileno())
         public_mode(tmp)                                             # mkdtemp's folder is private; the file gets the usual permissions
         os.replace(tmp, writable_file(path))                         # checked again: a link put there meanwhile is refused, not replaced
-    finally: shutil.rmtree(box)
+    finally: remove_temp_folder(box)
     return path
 
 def write_text_atomic(path, text:str) -> Path:

@@ -15,7 +15,7 @@ from safetensors import safe_open
 from safetensors.torch import save_file
 from tqdm.auto import tqdm
 
-from .io import claim_folder, remove_stale, make_temp_folder, writable_file, OutputError
+from .io import claim_folder, remove_stale, make_temp_folder, remove_temp_folder, writable_file, OutputError
 from .video import available_memory   # MemAvailable, capped by a cgroup limit: the bound every size check uses
 from .vlm import PromptBuilder, video_text, chat_text, INTERNALIZE_INSTRUCTION
 from .pipeline import encode_states
@@ -222,7 +222,7 @@ class DiskStates:
             save_file(tensors, str(tmp), metadata=meta)
             with open(tmp, 'rb') as f: os.fsync(f.fileno())
             os.chmod(tmp, 0o644); os.replace(tmp, writable_file(self.path(k)))
-        finally: shutil.rmtree(box)
+        finally: remove_temp_folder(box)
         if not self._valid(k, meta['tag']): raise OSError(f"{self.path(k)}: replaced by another writer while written")
 
     def batch(self, idx, device='cpu') -> tuple:
