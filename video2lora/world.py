@@ -4,7 +4,8 @@
 
 # %% ../nbs/01_world.ipynb #66a1e770
 from __future__ import annotations
-import json, time
+import colorsys, json, time
+
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field, asdict
 from pathlib import Path
@@ -16,10 +17,11 @@ from .io import write_folder_atomic, check_output
 from .video import write_video, read_clip, Clip, show_frames
 
 # %% auto #0
-__all__ = ['COLOURS', 'SHAPES', 'DIRECTIONS', 'NUMBERS', 'SPLITS', 'QUESTION_TYPES', 'WorldConfig', 'WorldObject', 'WorldClip',
-           'shape_mask', 'object_state', 'render', 'sample_clip', 'clip_events', 'caption_of', 'questions_of',
-           'annotate', 'draw_clip', 'generate_world', 'load_world', 'load_world_config', 'blind_baseline',
-           'format_table', 'plot_answer_balance', 'show_world_clip', 'world_browser']
+__all__ = ['COLOURS', 'SHAPES', 'DIRECTIONS', 'NUMBERS', 'SPLITS', 'QUESTION_TYPES', 'BACKGROUNDS', 'WorldConfig', 'WorldObject',
+           'WorldClip', 'shape_mask', 'object_state', 'render', 'sample_clip', 'clip_events', 'caption_of',
+           'questions_of', 'annotate', 'draw_clip', 'generate_world', 'load_world', 'load_world_config', 'draw_look',
+           'backdrop', 'film', 'blind_baseline', 'format_table', 'plot_answer_balance', 'show_world_clip',
+           'world_browser']
 
 # %% ../nbs/01_world.ipynb #2fd39c68
 COLOURS = {'red': (220, 40, 40), 'green': (40, 170, 60), 'blue': (40, 80, 230), 'yellow': (235, 200, 20),
@@ -29,6 +31,7 @@ DIRECTIONS = {'left': (-1., 0.), 'right': (1., 0.), 'up': (0., -1.), 'down': (0.
 NUMBERS = ('zero', 'one', 'two', 'three', 'four', 'five', 'six')
 SPLITS = ('train', 'val', 'test', 'heldout')  # heldout: clips with a (colour, shape) pair never seen in the others
 QUESTION_TYPES = ('colour', 'shape', 'direction', 'count', 'order', 'exists', 'change')
+BACKGROUNDS = ('plain', 'light', 'dark', 'tint', 'gradient', 'noise', 'texture')  # what a clip can be filmed against
 
 # %% ../nbs/01_world.ipynb #87dc5dfa
 @dataclass
@@ -50,6 +53,19 @@ class WorldConfig:
     heldout_pairs: tuple = (('red', 'triangle'),)  # (colour, shape) pairs kept out of train/val/test
     background: tuple = (235, 235, 235)  # RGB of the plain background
     supersample: int = 2          # anti-aliasing: draw at this many times the size, then average
+    backgrounds: tuple = ('plain',)  # background kinds drawn per clip, from BACKGROUNDS ('plain': `background`, the default world)
+    frame_sizes: tuple = ()       # frame sides drawn per clip, in pixels (empty: `size` for every clip)
+    scale: tuple = (1.0, 1.0)     # objects' sides are multiplied by a factor drawn in this range per clip
+    noise: float = 0.0            # camera noise: per-pixel std (0-255) drawn in [0, noise] per clip and fresh every frame
+    blur: float = 0.0             # camera blur: Gaussian sigma, as a fraction of the frame side, drawn in [0, blur] per clip
+
+    @classmethod
+    def wide(cls, **kw) -> 'WorldConfig':
+        "The wider world: every background, frames of 64 to 256 px, objects a little smaller or larger, mild camera noise and blur."
+        return cls(**{**dict(backgrounds=BACKGROUNDS, frame_sizes=(64, 96, 128, 192, 256), scale=(0.9, 1.1), noise=6.0, blur=0.012), **kw})
+
+    @property
+    def varied(self) -> bool: return self.backgrounds != ('plain',) or bool(self.frame_sizes) or self.scale != (1.0, 1.0) or self.noise > 0 or self.blur > 0
 
     @property
     def duration(self) -> float: return self.n_frames / self.fps  # seconds
@@ -58,7 +74,13 @@ class WorldConfig:
         self.colours, self.shapes, self.motion, self.appear_gap = map(tuple, (self.colours, self.shapes, self.motion, self.appear_gap))
         self.sizes = tuple(tuple(s) for s in self.sizes)
         self.heldout_pairs = tuple(tuple(p) for p in self.heldout_pairs)
-        self.background = tuple(self.background)
+        self.background, self.backgrounds, self.frame_sizes = tuple(self.background), tuple(self.backgrounds), tuple(int(s) for s in self.frame_sizes)
+        self.scale = tuple(float(s) for s in self.scale)
+        if not self.backgrounds or set(self.backgrounds) - set(BACKGROUNDS): raise ValueError(f"backgrounds must be some of {BACKGROUNDS}, got {self.backgrounds}")
+        if any(s < 16 or s % 2 for s in self.frame_sizes): raise ValueError(f"frame_sizes must be even and at least 16, got {self.frame_sizes}")
+        if len(self.scale) != 2 or not 0 < self.scale[0] <= self.scale[1] <= 1.5: raise ValueError(f"scale must be (lo, hi) with 0 < lo <= hi <= 1.5, got {self.scale}")
+        if self.noise < 0 or not 0 <= self.blur <= 0.1: raise ValueError(f"noise must be >= 0 and blur in [0, 0.1], got {self.noise}, {self.blur}")
+
         bad = [c for c in self.colours if c not in COLOURS] + [s for s in self.shapes if s not in SHAPES]
         if bad: raise ValueError(f"unknown colours/shapes: {bad}")
         if not 1 <= self.min_objects <= self.max_objects <= min(len(self.colours), len(self.shapes)):
@@ -102,6 +124,7 @@ class WorldClip:
     caption: str = ''          # time-ordered summary
     qa: list = field(default_factory=list)      # [{'type', 'question', 'answer'}]
     events: list = field(default_factory=list)  # [{'t', 'frame', 'type', 'object', ...}] in time order
+    look: dict | None = None   # how it is filmed (background, frame size, object scale, camera noise, blur); None: the default world's
     path: str | None = None    # mp4 file, relative to the world's folder
     root: str | None = field(default=None, repr=False)  # the world's folder (set when loaded)
 
@@ -112,6 +135,8 @@ class WorldClip:
 
     def to_json(self) -> dict:
         d = asdict(self); d.pop('root'); d['duration'] = self.duration
+        if d['look'] is None: d.pop('look')                    # the default world's manifests stay as they were
+
         d['width'] = d['height'] = self.size
         if self.path is not None: d['video'] = self.path      # the data-set format's field (see 01c_dataset)
         return d
@@ -151,7 +176,7 @@ def object_state(o:WorldObject, t:float, clip:WorldClip, eps:float=1e-6):
 def render(clip:WorldClip, # the clip to draw
            n_frames:int|None=None, # frames to draw over the clip's duration (default: the clip's own)
            size:int|None=None, # frame side in pixels (default: the clip's own)
-           background=(235, 235, 235), # RGB background
+           background=(235, 235, 235), # RGB background of a clip without a `look` (a clip with one brings its own)
            supersample:int=2, # anti-aliasing factor
           ) -> Clip:
     "Draw the frames of a clip at any frame count and resolution: `(n_frames, size, size, 3) uint8`."
@@ -161,7 +186,7 @@ def render(clip:WorldClip, # the clip to draw
     gx, gy = np.meshgrid(c, c)                             # (big, big) each
     times = np.arange(n) * clip.duration / n               # (n,) seconds
     frames = np.empty((n, big, big, 3), np.float32)
-    frames[:] = np.asarray(background, np.float32)
+    frames[:] = np.asarray(background, np.float32) if clip.look is None else backdrop(clip.look, big)   # (big, big, 3) behind every frame
     for i, t in enumerate(times):
         for o in clip.objects:                             # later objects are drawn on top
             state = object_state(o, t, clip)
@@ -170,6 +195,8 @@ def render(clip:WorldClip, # the clip to draw
             m = shape_mask(o.shape, gx - x, gy - y, o.side / 2)
             frames[i][m] = COLOURS[colour]
     frames = frames.reshape(n, S, supersample, S, supersample, 3).mean((2, 4))  # (n, S, S, 3)
+    if clip.look is not None: frames = film(frames, clip.look)                  # the camera: blur, then noise
+
     return Clip(np.round(frames).astype(np.uint8), times, np.arange(n), f"render({clip.id})", n / clip.duration)
 
 # %% ../nbs/01_world.ipynb #c0bbe264
@@ -235,6 +262,7 @@ def sample_clip(cfg:WorldConfig, # the world's settings
                 split:str='train', # which split: decides which (colour, shape) pairs are allowed
                 id:str='clip', # the clip's name
                 max_tries:int=200, # position draws before the whole clip is drawn again
+                look:dict|None=None, # how it is filmed (`draw_look`): its frame size and object scale are used here
                ) -> WorldClip:
     "Draw one clip of the world (objects only; captions and questions are added by `annotate`)."
     if split not in SPLITS: raise ValueError(f"split must be one of {SPLITS}, got {split!r}")
@@ -246,7 +274,8 @@ def sample_clip(cfg:WorldConfig, # the world's settings
         for _ in range(max_tries):
             objs = []
             for i in range(n):
-                (size_name, side), h = sizes[i], sizes[i][1] / 2
+                size_name, side = sizes[i][0], sizes[i][1] * (look['scale'] if look else 1.0)
+                h = side / 2
                 end = disappear[i] if disappear[i] is not None else cfg.n_frames
                 visible_s = (end - appear[i]) * D / cfg.n_frames
                 dist = float(rng.uniform(*cfg.motion))
@@ -257,7 +286,7 @@ def sample_clip(cfg:WorldConfig, # the world's settings
                 y0 = float(rng.uniform(lo, hi))
                 objs.append(WorldObject(shapes[i], colours[i], size_name, side, dirs[i], appear[i], disappear[i],
                                         change[i], changes[i] if change[i] is not None else None, x0, y0, dist / visible_s))
-            clip = WorldClip(id, split, cfg.n_frames, cfg.fps, cfg.size, objs)
+            clip = WorldClip(id, split, cfg.n_frames, cfg.fps, look['size'] if look else cfg.size, objs, look=look)
             if not _boxes_overlap(clip): return annotate(clip, cfg, rng)
 
 # %% ../nbs/01_world.ipynb #f86f78b2
@@ -319,8 +348,9 @@ def annotate(clip:WorldClip, cfg:WorldConfig, rng:np.random.Generator) -> WorldC
 
 # %% ../nbs/01_world.ipynb #0a371f33
 def draw_clip(cfg:WorldConfig, seed:int, split:str, index:int) -> WorldClip:
-    "Clip `index` of `split` in the world of `seed`, drawn alone."
-    return sample_clip(cfg, np.random.default_rng([seed, SPLITS.index(split), index]), split, f"{split}-{index:05d}")
+    "Clip `index` of `split` in the world of `seed`, drawn alone (in a wider world, filmed by a look from its own random stream)."
+    look = draw_look(cfg, np.random.default_rng([seed, SPLITS.index(split), index, 7])) if cfg.varied else None
+    return sample_clip(cfg, np.random.default_rng([seed, SPLITS.index(split), index]), split, f"{split}-{index:05d}", look=look)
 
 # %% ../nbs/01_world.ipynb #001ba51f
 def generate_world(out_dir, # the world's folder: new, empty, or a world video2lora wrote (replaced)
@@ -369,6 +399,67 @@ def load_world(folder, # a folder written by `generate_world`
 def load_world_config(folder) -> WorldConfig:
     "The `WorldConfig` a world folder was made with."
     return WorldConfig(**json.loads((Path(folder)/'world.json').read_text())['config'])
+
+# %% ../nbs/01_world.ipynb #19e93363
+def _muted(rng, avoid:float=110.) -> list:
+    "A muted RGB colour (low saturation), at least `avoid` away from every object colour."
+    while True:
+        rgb = np.array(colorsys.hsv_to_rgb(rng.uniform(), rng.uniform(0.08, 0.35), rng.uniform(0.3, 0.9))) * 255
+        if min(np.linalg.norm(rgb - np.array(c)) for c in COLOURS.values()) >= avoid: return [round(float(v), 1) for v in rgb]
+
+def draw_look(cfg:WorldConfig, rng:np.random.Generator) -> dict:
+    "How one clip is filmed, drawn from the wider world's fields of `cfg`: a JSON-able dict that `render` reads."
+    kind = str(cfg.backgrounds[int(rng.integers(len(cfg.backgrounds)))])
+    bg = dict(kind=kind)
+    if kind == 'plain': bg['rgb'] = [float(v) for v in cfg.background]
+    elif kind in ('light', 'dark'): bg['rgb'] = [round(float(rng.uniform(*((190, 250) if kind == 'light' else (10, 60)))), 1)] * 3
+    else: bg['rgb'] = _muted(rng)
+    if kind == 'gradient': bg.update(rgb2=_muted(rng), angle=round(float(rng.uniform(0, 2 * np.pi)), 4))
+    if kind == 'noise': bg.update(amp=round(float(rng.uniform(12, 30)), 2), grain=int(rng.integers(6, 17)))
+    if kind == 'texture': bg.update(pattern=str(rng.choice(['stripes', 'checks'])), period=round(float(rng.uniform(0.08, 0.25)), 4),
+                                    amp=round(float(rng.uniform(10, 25)), 2), angle=round(float(rng.uniform(0, np.pi)), 4))
+    size = int(cfg.frame_sizes[int(rng.integers(len(cfg.frame_sizes)))]) if cfg.frame_sizes else cfg.size
+    return dict(background=bg, size=size, scale=round(float(rng.uniform(*cfg.scale)), 4), noise=round(float(rng.uniform(0, cfg.noise)), 3),
+                blur=round(float(rng.uniform(0, cfg.blur)), 5), seed=int(rng.integers(2**31)))
+
+# %% ../nbs/01_world.ipynb #4fb39f51
+def backdrop(look:dict, side:int) -> np.ndarray:
+    "The background of a filmed clip at `side` x `side` pixels: `(side, side, 3) float32`, the same at every size up to resampling."
+    bg, c = look['background'], (np.arange(side) + 0.5) / side
+    gx, gy = np.meshgrid(c, c)                                              # (side, side) frame coordinates in [0, 1]
+    base = np.asarray(bg['rgb'], np.float32)
+    if bg['kind'] == 'gradient':
+        a = bg['angle']; u = (gx - 0.5) * np.cos(a) + (gy - 0.5) * np.sin(a)   # position along the gradient, in [-0.71, 0.71]
+        w = ((u - u.min()) / (u.max() - u.min() + 1e-9))[..., None]
+        return ((1 - w) * base + w * np.asarray(bg['rgb2'], np.float32)).astype(np.float32)
+    if bg['kind'] == 'noise':                                               # blotches: a coarse random grid, bilinearly upsampled
+        g = bg['grain']; field = np.random.default_rng([look['seed'], 1]).normal(0, 1, (g + 1, g + 1, 3)).astype(np.float32)
+        x, y = gx * g, gy * g; x0, y0 = x.astype(int), y.astype(int); fx, fy = (x - x0)[..., None], (y - y0)[..., None]
+        f = (field[y0, x0] * (1 - fx) * (1 - fy) + field[y0, x0 + 1] * fx * (1 - fy)
+             + field[y0 + 1, x0] * (1 - fx) * fy + field[y0 + 1, x0 + 1] * fx * fy)
+        return np.clip(base + bg['amp'] * f, 0, 255).astype(np.float32)
+    if bg['kind'] == 'texture':
+        a, p = bg['angle'], bg['period']; u = gx * np.cos(a) + gy * np.sin(a); v = -gx * np.sin(a) + gy * np.cos(a)
+        on = (np.floor(u / p) % 2) if bg['pattern'] == 'stripes' else ((np.floor(u / p) + np.floor(v / p)) % 2)
+        return np.clip(base + bg['amp'] * (2 * on[..., None] - 1), 0, 255).astype(np.float32)
+    return np.broadcast_to(base, (side, side, 3)).astype(np.float32)       # plain, light, dark, tint
+
+def _blur(frames:np.ndarray, sigma:float) -> np.ndarray:
+    "A separable Gaussian blur of `(n, S, S, 3)` frames, `sigma` in pixels (edges reflected)."
+    r = int(np.ceil(3 * sigma))
+    if r < 1: return frames
+    k = np.exp(-0.5 * (np.arange(-r, r + 1) / sigma) ** 2); k = (k / k.sum()).astype(np.float32)
+    for axis in (1, 2):
+        p = np.pad(frames, [(r, r) if a == axis else (0, 0) for a in range(4)], mode='reflect')
+        frames = sum(w * np.take(p, np.arange(i, i + frames.shape[axis]), axis=axis) for i, w in enumerate(k))
+    return frames
+
+def film(frames:np.ndarray, look:dict) -> np.ndarray:
+    "What the camera adds to drawn `(n, S, S, 3)` frames: blur of `look['blur'] * S` pixels, then noise fresh every frame."
+    n, S = frames.shape[:2]
+    frames = _blur(frames, look['blur'] * S)
+    if look['noise'] > 0: frames = frames + np.random.default_rng([look['seed'], 2, n, S]).normal(0, look['noise'], frames.shape).astype(np.float32)
+    return np.clip(frames, 0, 255)
 
 # %% ../nbs/01_world.ipynb #ba20c19f
 def blind_baseline(train:list, # clips to learn majority answers from
