@@ -16,14 +16,15 @@ from .vlm import PromptBuilder, generate_answers
 from .lora import LoRAAdapter, apply_adapter, ModelSignature
 from .pipeline import internalize_clips, adapter_answers
 from .tiny_recipe import answer_loss
-from .metrics import CAPTION_QUESTION, per_type, caption_scores, text_scores
+from .metrics import CAPTION_QUESTION, per_type, caption_scores, text_scores, token_f1, rouge_l
 from .train import student_batch
 from .io import ConfigError
 
 # %% auto #0
 __all__ = ['MIN_VIDEOS', 'check_margin', 'paired_bootstrap', 'equivalence', 'video_answers', 'text_tokens', 'self_questions',
-           'finetune_lora', 'stack_adapters', 'per_video_lora_answers', 'tune_finetune_lr', 'evaluate_conditions',
-           'results_table', 'plot_conditions', 'caption_conditions', 'evaluate_dataset']
+           'finetune_lora', 'stack_adapters', 'per_video_lora_answers', 'tune_finetune_lr', 'caption_tests',
+           'caption_test_line', 'evaluate_conditions', 'results_table', 'plot_conditions', 'caption_conditions',
+           'evaluate_dataset']
 
 # %% ../nbs/08_evaluate.ipynb #eec368d6
 MIN_VIDEOS = 30   # fewer videos (the bootstrap's resampling unit) give no verdict: the 90% interval covers too rarely (see below)
@@ -152,11 +153,31 @@ def tune_finetune_lr(vlm, builder:PromptBuilder, like:LoRAAdapter, steps:int, lr
     return {lr: float(np.mean([p == q['answer'] for p, q in zip(per_video_lora_answers(vlm, builder, clips, renders, steps, like, lr)[0], qa)]))
             for lr in lrs}
 
+# %% ../nbs/08_evaluate.ipynb #7d211d5b
+def caption_tests(cap_a:list, cap_b:list, refs:list, # captions of (a) and (b), and the references, one per clip
+                  margin:float=0.02, seed:int=0) -> dict:
+    "(b) - (a) for caption token F1 and ROUGE-L, paired per clip: bootstrap CIs over clips and TOST at `margin` (the paper's test of its first claim)."
+    clips = np.arange(len(refs))                                           # one caption per clip: each clip its own cluster
+    out = {}
+    for key, score in (('f1', token_f1), ('rougeL', rouge_l)):
+        a, b = np.array([score(p, r) for p, r in zip(cap_a, refs)]), np.array([score(p, r) for p, r in zip(cap_b, refs)])
+        out[key] = dict(**equivalence(a, b, clips, margin, seed=seed), a=float(a.mean()), b=float(b.mean()))
+    return out
+
+def caption_test_line(t:dict) -> str:
+    "One line per caption score: (b) - (a), its 95% and 90% CIs, TOST p and the verdict."
+    def one(k, e):
+        p = f"TOST p = {e['p_tost']:.4f} -> " if e.get('p_tost') is not None else ''
+        return (f"caption {k}: (a) {e['a']:.3f}, (b) {e['b']:.3f}, (b) - (a) {100 * e['diff']:+.1f} points, 95% CI [{100 * e['ci95'][0]:+.1f}, "
+                f"{100 * e['ci95'][1]:+.1f}], 90% CI [{100 * e['ci90'][0]:+.1f}, {100 * e['ci90'][1]:+.1f}], margin {100 * e['margin']:g}: {p}{e['verdict']}")
+    return '\n'.join(one(k, t[k]) for k in ('f1', 'rougeL') if k in t)
+
 # %% ../nbs/08_evaluate.ipynb #74d92a19
 def evaluate_conditions(vlm, builder:PromptBuilder, hypernet, clips:list, renders:list|None=None,
                         margin:float=0.05, finetune_clips:int=0, finetune_steps=(25, 50, 100), captions:bool=True,
                         source_layer:int=-1, progress:bool=True, seed:int=0, finetune_lr:float|None=None,
-                        answer_tokens:int=4, answer_text:bool=False) -> dict:
+                        answer_tokens:int=4, answer_text:bool=False,
+                        caption_margin:float=0.02) -> dict: # equivalence margin of the caption scores (token F1, ROUGE-L)
     "Conditions (a)-(d) on the same questions, with per-type accuracy, token counts and (b) vs (a) statistics; `answer_text`: also token F1 / ROUGE-L of the answers."
     check_margin(margin)                                                     # before any work
     renders = renders or [render(c) for c in clips]
@@ -185,6 +206,8 @@ def evaluate_conditions(vlm, builder:PromptBuilder, hypernet, clips:list, render
         for key, caps in (('a_video_in_context', cap_a), ('b_video2lora', cap_b), ('c_blind', cap_c)):
             res[key].update(caption_scores(caps, [c.caption for c in clips]))
         res['caption_example'] = dict(reference=clips[0].caption, a=cap_a[0], b=cap_b[0])
+        res['captions_b_vs_a'] = caption_tests(cap_a, cap_b, [c.caption for c in clips], caption_margin, seed)
+
     if finetune_clips:
         sub = clips[:finetune_clips]; sub_r = renders[:finetune_clips]
         m = cid < finetune_clips
@@ -219,14 +242,16 @@ def results_table(res:dict) -> str:
     for s, r in res.get('d_per_video_lora', {}).items():
         lines.append(f"| d_per_video_lora ({s} steps, {r['seconds_per_video']:.1f} s/video; first clips only) | " +
                      ' | '.join(f"{r.get(t, float('nan')):.3f}" for t in types) + " |" + " |" * rouge + " | | 0 |")
-    if 'b_vs_a' not in res: return '\n'.join(lines)
+    caps = ['\n' + caption_test_line(res['captions_b_vs_a'])] if 'captions_b_vs_a' in res else []
+    if 'b_vs_a' not in res: return '\n'.join(lines + caps)
+
     e = res['b_vs_a']
     line = f"\n(b) - (a): {100 * e['diff']:+.1f} points, 90% CI [{100 * e['ci90'][0]:+.1f}, {100 * e['ci90'][1]:+.1f}], margin {100 * e['margin']:g}: "
     if e.get('equivalent') is None: line += e.get('verdict', 'no verdict')   # too few videos: no test, and the table says so
     else: line += (f"non-inferiority p = {e['p_noninferior']:.4f}, TOST p = {e['p_tost']:.4f} "
                    f"-> {e.get('verdict') or ('equivalent' if e['equivalent'] else 'not shown equivalent')} ({e['n_questions']} questions, {e['n_clips']} clips)")
     lines.append(line)
-    return '\n'.join(lines)
+    return '\n'.join(lines + caps)
 
 def _plot_verdict(e:dict) -> str:
     "The title of the (b) - (a) panel: the verdict with its TOST p-value, or why there is none."
@@ -246,17 +271,22 @@ def plot_conditions(res:dict, title:str='held-out test clips'):
     sns.heatmap(acc, ax=a1, vmin=0, vmax=1, cmap='viridis', annot=True, fmt='.2f', annot_kws=dict(fontsize=7),
                 xticklabels=types, yticklabels=[k.replace('_', ' ', 1).replace('_', ' ') for k in conds], cbar_kws=dict(label='exact match'))
     a1.tick_params(labelsize=7); a1.set_title(title, fontsize=9)
-    if 'b_vs_a' not in res: a2.axis('off'); fig.tight_layout(); return fig   # captions only: no paired test of questions
-    e = res['b_vs_a']
-    a2.axvspan(-100 * e['margin'], 100 * e['margin'], color='green', alpha=0.15, label=f"margin +/-{100 * e['margin']:.0f}")
-    a2.errorbar([100 * e['diff']], [0], xerr=[[max(0, 100 * (e['diff'] - e['ci90'][0]))], [max(0, 100 * (e['ci90'][1] - e['diff']))]], fmt='o', capsize=4, label='90% CI')
-    a2.axvline(0, color='k', lw=0.5); a2.set_yticks([]); a2.set_xlabel('(b) - (a), accuracy points'); a2.legend(fontsize=7)
-    a2.set_title(_plot_verdict(e), fontsize=9)
+    tests = ([('QA exact match', res['b_vs_a'])] if 'b_vs_a' in res else []) + [(f"caption {k}", e) for k, e in res.get('captions_b_vs_a', {}).items()]
+    if not tests: a2.axis('off'); fig.tight_layout(); return fig
+    for y, (name, e) in enumerate(tests):                                      # one row per paired test, each with its own margin
+        a2.fill_betweenx([y - 0.35, y + 0.35], -100 * e['margin'], 100 * e['margin'], color='green', alpha=0.15, label='margin' if y == 0 else None)
+        a2.errorbar([100 * e['diff']], [y], xerr=[[max(0, 100 * (e['diff'] - e['ci90'][0]))], [max(0, 100 * (e['ci90'][1] - e['diff']))]],
+                    fmt='o', color='C0', capsize=4, label='90% CI' if y == 0 else None)
+    a2.set_yticks(range(len(tests)), [f"{n}\n{_plot_verdict(e)}" for n, e in tests], fontsize=7); a2.invert_yaxis()
+    a2.axvline(0, color='k', lw=0.5); a2.set_xlabel('(b) - (a), points'); a2.legend(fontsize=7)
+    a2.set_title('(b) - (a), paired per clip', fontsize=9)
+
     fig.tight_layout()
     return fig
 
 # %% ../nbs/08_evaluate.ipynb #1ea945bf
-def caption_conditions(vlm, builder:PromptBuilder, hypernet, records:list, renders:list, n_frames:int, source_layer:int=-1) -> dict:
+def caption_conditions(vlm, builder:PromptBuilder, hypernet, records:list, renders:list, n_frames:int, source_layer:int=-1,
+                       caption_margin:float=0.02) -> dict:
     "Conditions (a)-(c) on captions alone (a data set without questions): exact match, token F1 and ROUGE-L of each caption."
     ads = internalize_clips(vlm, builder, hypernet, renders, [r.duration for r in records], source_layer)
     cq, refs = [CAPTION_QUESTION] * len(records), [r.caption for r in records]
@@ -266,19 +296,22 @@ def caption_conditions(vlm, builder:PromptBuilder, hypernet, records:list, rende
     n_text = text_tokens(builder, cq[:1])
     res = {k: dict(**caption_scores(caps, refs), prompt_tokens=t, visual_tokens=v)
            for k, caps, t, v in (('a_video_in_context', cap_a, tok_a, vis_a), ('b_video2lora', cap_b, n_text, 0.0), ('c_blind', cap_c, n_text, 0.0))}
-    res.update(n_clips=len(records), n_questions=0, n_frames=n_frames, caption_example=dict(reference=refs[0], a=cap_a[0], b=cap_b[0]))
+    res.update(n_clips=len(records), n_questions=0, n_frames=n_frames, caption_example=dict(reference=refs[0], a=cap_a[0], b=cap_b[0]),
+               captions_b_vs_a=caption_tests(cap_a, cap_b, refs, caption_margin))
     return res
 
 def evaluate_dataset(vlm, builder:PromptBuilder, hypernet, records:list, # validated `VideoRecord`s (one split)
                      n_frames:int=12, # frames read per video (the hypernetwork's training count)
                      margin:float=0.05, source_layer:int=-1, seed:int=0, progress:bool=True,
                      answer_tokens:int=16, # longest answer generated
+                     caption_margin:float=0.02, # equivalence margin of caption token F1 and ROUGE-L
                     ) -> dict:
     "Conditions (a)-(c) on a data set's videos: exact match per type, token F1 / ROUGE-L of answers and captions, (b) vs (a) statistics."
     check_margin(margin)                                                     # before any video is read
     renders = [r.read(n_frames) for r in tqdm(records, desc='read videos', disable=not progress)]
-    if not any(r.qa for r in records): return caption_conditions(vlm, builder, hypernet, records, renders, n_frames, source_layer)
+    if not any(r.qa for r in records): return caption_conditions(vlm, builder, hypernet, records, renders, n_frames, source_layer, caption_margin)
     res = evaluate_conditions(vlm, builder, hypernet, records, renders, margin=margin, captions=True, source_layer=source_layer,
-                              progress=progress, seed=seed, answer_tokens=answer_tokens, answer_text=True)
+                              progress=progress, seed=seed, answer_tokens=answer_tokens, answer_text=True, caption_margin=caption_margin)
+
     res['n_frames'] = n_frames
     return res

@@ -16,6 +16,7 @@ import torch.nn.functional as F
 from tqdm.auto import tqdm
 from transformers import SmolVLMForConditionalGeneration, PreTrainedTokenizerFast
 
+from .video import resize_square
 from .world import (WorldConfig, WorldClip, draw_clip, render, object_state, shape_mask, COLOURS, SHAPES,
                               DIRECTIONS, NUMBERS, QUESTION_TYPES, blind_baseline, format_table)
 from .vlm import (VLMPreset, preset_config, build_vlm, freeze, count_params, word_tokenizer, PromptBuilder,
@@ -26,10 +27,10 @@ from .tiny import TINY_PRESET, TINY_SPECIAL_TOKENS, load_tiny, tiny_dir
 from .vlm import save_vlm, load_vlm_folder, generate_answers, suffixes_over_prefix, kv_cache
 
 # %% auto #0
-__all__ = ['world_words', 'tiny_tokenizer', 'object_grid', 'dense_labels', 'TinyTrainConfig', 'TinyPool', 'pick_target',
-           'pick_targets', 'parse_focus', 'referent', 'answer_loss', 'TinyWithHeads', 'prefix_and_suffixes',
-           'multi_target_loss', 'collate_multi', 'evaluate_video_qa', 'lr_at', 'train_tiny', 'plot_training',
-           'evaluate_tiny', 'results_table', 'linear_probe', 'probe_tiny', 'probe_report']
+__all__ = ['world_words', 'tiny_tokenizer', 'object_grid', 'dense_labels', 'TinyTrainConfig', 'mixed_clips', 'tile_frames',
+           'TinyPool', 'pick_target', 'pick_targets', 'parse_focus', 'referent', 'answer_loss', 'TinyWithHeads',
+           'prefix_and_suffixes', 'multi_target_loss', 'collate_multi', 'evaluate_video_qa', 'lr_at', 'train_tiny',
+           'plot_training', 'evaluate_tiny', 'results_table', 'linear_probe', 'probe_tiny', 'probe_report']
 
 # %% ../nbs/03a_tiny_recipe.ipynb #d380c2a9
 def world_words() -> list:
@@ -108,6 +109,7 @@ class TinyTrainConfig:
     init_from: str = ''           # a saved tiny model folder to start from ('' = random init)
     stop_after: int = 0           # stop (evaluate, save) after this many steps; the schedule still spans `steps` (0: all)
     pool: int = 12000             # training clips rendered into memory
+    wide_frac: float = 0.0        # share of training and validation clips drawn from the wider world (`WorldConfig.wide`), read at the tile size
     n_frames: int = 12            # frames per clip
     seed: int = 0                 # seeds the world's training pool, the model and the sampling
     threads: int = 2              # torch CPU threads
@@ -119,17 +121,31 @@ class TinyTrainConfig:
         check_ranges(self, steps='positive', batch_size='positive', lr='positive', min_lr_frac='fraction', warmup='nonneg',
                      weight_decay='nonneg', clip_grad='positive', caption_frac='fraction', targets_per_clip='positive',
                      patch_aux='nonneg', token_aux='nonneg', aux_layer='nonneg', centre_aux='nonneg', pointer_aux='nonneg',
-                     pointer_layers='positive', deep_answer='nonneg', deep_layer='nonneg', stop_after='nonneg', pool='positive',
+                     pointer_layers='positive', deep_answer='nonneg', deep_layer='nonneg', stop_after='nonneg', pool='positive', wide_frac='fraction',
+
                      n_frames='positive', seed='nonneg', threads='positive', eval_every='nonneg', eval_clips='positive',
                      save_every='nonneg')
+
+# %% ../nbs/03a_tiny_recipe.ipynb #bf721a8d
+def mixed_clips(wcfg:WorldConfig, seed:int, split:str, n:int, wide_frac:float=0.0, progress:bool=False) -> list:
+    "`n` clips of `split`: the first `round(wide_frac * n)` from the wider world (`WorldConfig.wide`), the others from `wcfg`; no two share an index."
+    k, wide = int(round(wide_frac * n)), WorldConfig.wide(**{f: getattr(wcfg, f) for f in ('n_frames', 'fps', 'colours', 'shapes', 'heldout_pairs')})
+    return [draw_clip(wide if i < k else wcfg, seed, split, i) for i in tqdm(range(n), desc='draw clips', disable=not progress)]
+
+def tile_frames(frames:np.ndarray, image_size:int) -> np.ndarray:
+    "Frames of another side resized to `image_size` as the model's processor resizes them (`(N, S, S, 3)` uint8)."
+    return frames if frames.shape[1] == image_size else resize_square(frames, image_size)
 
 # %% ../nbs/03a_tiny_recipe.ipynb #04c473cb
 class TinyPool:
     "Training clips rendered into memory, with their dense labels."
-    def __init__(self, wcfg:WorldConfig, n:int, n_frames:int, seed:int=0, split:str='train', progress:bool=True):
+    def __init__(self, wcfg:WorldConfig, n:int, n_frames:int, seed:int=0, split:str='train', progress:bool=True,
+                 wide_frac:float=0.0, # clips 0..wide_frac*n-1 from the wider world of `wcfg`, the rest from `wcfg` itself
+                 image_size:int=64): # frames of another size are resized to this side, as the model reads them
         self.wcfg, self.n_frames = wcfg, n_frames
-        self.clips = [draw_clip(wcfg, seed, split, i) for i in tqdm(range(n), desc='draw clips', disable=not progress)]
-        self.frames = np.stack([render(c, n_frames=n_frames).frames for c in tqdm(self.clips, desc='render', disable=not progress)])
+        self.clips = mixed_clips(wcfg, seed, split, n, wide_frac, progress)
+        self.frames = np.stack([tile_frames(render(c, n_frames=n_frames).frames, image_size) for c in tqdm(self.clips, desc='render', disable=not progress)])
+
         labels = [dense_labels(c, wcfg, n_frames) for c in tqdm(self.clips, desc='labels', disable=not progress)]
         self.labels = {k: torch.from_numpy(np.stack([l[k] for l in labels])) for k in labels[0]}
 
@@ -353,9 +369,10 @@ def train_tiny(cfg:TinyTrainConfig, # training settings
     net = TinyWithHeads(model, n_classes)
     for p in net.parameters(): p.requires_grad_(True)
     builder = PromptBuilder.for_model(tok, model.config)
-    pool = TinyPool(wcfg, cfg.pool, cfg.n_frames, cfg.seed, 'train', progress)
-    val = [draw_clip(wcfg, cfg.seed, 'val', i) for i in range(cfg.eval_clips)] if cfg.eval_every else []
-    val_frames = [render(c, n_frames=cfg.n_frames) for c in val]
+    pool = TinyPool(wcfg, cfg.pool, cfg.n_frames, cfg.seed, 'train', progress, cfg.wide_frac, builder.image_size)
+    val = mixed_clips(wcfg, cfg.seed, 'val', cfg.eval_clips, cfg.wide_frac) if cfg.eval_every else []
+    val_frames = [render(c, n_frames=cfg.n_frames) for c in val]                 # the builder resizes them as at inference
+
     opt = torch.optim.AdamW(net.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay, betas=(0.9, 0.98))
     ts = np.arange(cfg.n_frames) * pool.clips[0].duration / cfg.n_frames
     log_path, evals = out/'log.csv', []
