@@ -9,13 +9,13 @@ LAYERS = [                                   # bottom to top; a module may impor
     ('data', ['video', 'world', 'long_world', 'metrics', 'dataset']),
     ('models', ['vlm', 'tiny']),
     ('method', ['hooks', 'lora', 'hypernet']),
-    ('use', ['pipeline', '__init__']),
+    ('use', ['familiar', 'pipeline', '__init__']),
     ('learning', ['tiny_recipe', 'states', 'train']),
     ('measuring', ['evaluate', 'diagnose', 'bench', 'serving', 'long', 'components']),
     ('apps', ['explore', 'cli']),
 ]
 ORDER = [m for _, ms in LAYERS for m in ms]
-INFERENCE = {'io', 'video', 'vlm', 'tiny', 'hooks', 'lora', 'hypernet', 'pipeline', '__init__'}
+INFERENCE = {'io', 'video', 'vlm', 'tiny', 'hooks', 'lora', 'hypernet', 'familiar', 'pipeline', '__init__'}
 NOT_FOR_INFERENCE = {'world', 'long_world', 'metrics', 'dataset', 'tiny_recipe', 'states', 'train', 'evaluate', 'diagnose', 'long', 'bench', 'serving', 'components', 'explore', 'cli'}
 
 

@@ -184,7 +184,7 @@ def check_segments(v2l, video, segments:int):
 
 def cmd_internalize(args) -> int:
     "Internalize a video file into a peft-format adapter folder."
-    from video2lora.pipeline import frames_report, describe_frames
+    from video2lora.pipeline import frames_report, describe_frames, unfamiliar_line
     out = check_output(args.out, 'adapter')                             # before loading anything
     video_info(args.video)                                              # a bad video: one line, before the model loads
     v2l = _pipeline(args)
@@ -194,7 +194,8 @@ def cmd_internalize(args) -> int:
     segs, clip = v2l.internalize_segments(args.video, K)
     adapter = v2l.compose_segments(segs)
     secs = time.perf_counter() - t0
-    folder = v2l.save(adapter, out, args.video, clip, segs if args.keep_segments and K > 1 else None)
+    fam = v2l.familiarity(clip, K)                                      # how unlike the training videos it is (None: no check shipped)
+    folder = v2l.save(adapter, out, args.video, clip, segs if args.keep_segments and K > 1 else None, familiarity=fam)
     rep = frames_report(clip)
     seen = describe_frames(rep) if rep['frames_repeated'] else f"{rep['frames_used']} of its {rep['frames_in_video']} frames"
     if K > 1:
@@ -206,6 +207,8 @@ def cmd_internalize(args) -> int:
           f"in {secs:.2f}s -> {folder} (peft LoRA, rank {adapter.rank} on {', '.join(adapter.modules)} of {len(adapter.layers)} layers, "
           f"{adapter.nbytes() / 1024:.0f} KiB in bf16)")
     if rep.get('reader') not in (None, 'pyav'): print(f"note: {args.video} was read with {rep['reader']} (PyAV could not open it)")
+    if fam and fam['unfamiliar']: print(f"warning: {unfamiliar_line(args.video, fam)}", file=sys.stderr)
+
     if rep['frames_repeated']:
         print(f"note: the video has only {rep['frames_in_video']} frame(s); the model reads {rep['frames_used']}, so frames were repeated "
               f"(indices {rep['frame_indices']}, recorded in {folder/'video2lora.json'})")

@@ -109,6 +109,7 @@ KINDS = {                    # every kind of output video2lora writes, and what 
     'tiny-eval': 'an evaluation of the tiny SmolVLM',
     'bench': 'an efficiency benchmark run',
     'components': 'a benchmark of the building blocks',
+    'familiar': "the training videos' states as a cloud, and the threshold of an unfamiliar video",
 }
 CLAIMED = {'train', 'tiny-train', 'bench', 'states'}   # kinds filled file by file and continued, never replaced whole
 LEGACY_ADAPTER_FILES = {'adapter_config.json', 'adapter_model.safetensors', MARKER}   # adapters written before markers listed files

@@ -4,7 +4,7 @@
 
 # %% ../nbs/09_pipeline.ipynb #172b7af0
 from __future__ import annotations
-import contextlib, difflib, json, math, re, time
+import contextlib, difflib, json, math, re, time, warnings
 import numpy as np
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,14 +19,16 @@ from .vlm import (PromptBuilder, load_vlm, load_tokenizer, clean_answer, generat
 from .tiny import load_tiny
 from .hooks import extract_layer_states
 from .lora import LoRAAdapter, ModelSignature, apply_adapter, export_peft, import_peft, AdapterFileError, compose, compose_groups, stack_adapters
-from .hypernet import load_hypernet, load_bundled_hypernet, source_states
+from .hypernet import load_hypernet, load_bundled_hypernet, source_states, hypernet_dir
+from .familiar import clip_features, load_familiarity
+
 from .io import check_output
 
 # %% auto #0
 __all__ = ['TURN_MARKER', 'BRITISH', 'READINGS', 'greedy_answer', 'greedy_answers', 'QuestionError', 'unknown_words',
            'vocabulary', 'control_tokens', 'word_hint', 'check_question', 'frames_report', 'describe_frames',
            'encode_states', 'internalize_clips', 'reading_of', 'clip_seconds', 'placed', 'internalize_segments_of',
-           'adapter_answers', 'Answer', 'Video2LoRA']
+           'adapter_answers', 'UnfamiliarVideo', 'unfamiliar_line', 'Answer', 'Video2LoRA']
 
 # %% ../nbs/09_pipeline.ipynb #a532cebd
 @torch.no_grad()
@@ -257,8 +259,17 @@ def adapter_answers(vlm, builder:PromptBuilder, adapters:LoRAAdapter|None, clip_
     return out
 
 # %% ../nbs/09_pipeline.ipynb #14627a86
+class UnfamiliarVideo(UserWarning):
+    "A video unlike the videos the model and its hypernetwork were trained on: answers may be confident nonsense."
+
+def unfamiliar_line(video, fam:dict) -> str:
+    "The one warning line for a video past the familiarity threshold."
+    return (f"{video} is unlike the videos this model was trained on (familiarity score {fam['score']:.1f}, threshold {fam['threshold']:.1f}): "
+            "its answers may be confident nonsense")
+
 @dataclass
 class Answer:
+
     "An answer with what it cost."
     text: str                      # the greedy answer
     prompt_tokens: int             # tokens in the prompt
@@ -272,7 +283,7 @@ class Answer:
 
 class Video2LoRA:
     "A frozen VLM, its prompt builder and a matching hypernetwork: internalize videos, answer from adapters."
-    def __init__(self, vlm, tok, hypernet, hyper_meta:dict|None=None, model_name:str='tiny'):
+    def __init__(self, vlm, tok, hypernet, hyper_meta:dict|None=None, model_name:str='tiny', familiar=None):
         ModelSignature.from_model(vlm).check(hypernet.cfg.signature(), 'hypernetwork')
         self.vlm, self.tok, self.hypernet, self.meta, self.model_name = vlm, tok, hypernet.eval(), hyper_meta or {}, model_name
         self.builder = PromptBuilder.for_model(tok, vlm.config)
@@ -280,6 +291,7 @@ class Video2LoRA:
         self.n_frames = tc.get('n_frames') if model_name == 'tiny' else None   # tiny: the training frame count
         self.source_layer = tc.get('source_layer', -1)
         self.reading = reading_of(self.meta)                                   # how segments are read: as the hypernetwork was trained
+        self.familiar = familiar                                               # the training videos' cloud (09b_familiar), or None: no check
 
 
     @classmethod
@@ -290,14 +302,14 @@ class Video2LoRA:
         if model is None:
             vlm, tok = load_tiny()
             hn, meta = load_hypernet(hypernet) if hypernet else load_bundled_hypernet()
-            return cls(vlm, tok, hn, meta, 'tiny')
+            return cls(vlm, tok, hn, meta, 'tiny', load_familiarity(hypernet or hypernet_dir()))
         if hypernet is None:
             raise FileNotFoundError(f"no hypernetwork for {model}: the bundled one is for the tiny model. Train one for this "
                                     f"model (`video2lora train --model {model} --out runs/hyper-real`) and pass --hypernet runs/hyper-real/hypernet")
         vlm = load_vlm(model, dtype=dtype)
         tok = load_tokenizer(model)
         hn, meta = load_hypernet(hypernet)
-        return cls(vlm, tok, hn, meta, str(model))
+        return cls(vlm, tok, hn, meta, str(model), load_familiarity(hypernet))
 
     def read(self, video, segments:int=1) -> Clip:
         "Decode the frames the model reads from a video file: per segment, what it reads of a whole video (only those frames are decoded)."
@@ -351,9 +363,18 @@ class Video2LoRA:
             yield (compose(segs) if len(segs) > 1 else segs[0]), segs[-1]
 
     @torch.no_grad()
+    def familiarity(self, clip:Clip, segments:int=1) -> dict|None:
+        "How unlike the training videos `clip` is: `{score, threshold, unfamiliar, segments}` (each segment read alone, the most unusual one counts); None where the hypernetwork ships no check. Costs one more read of the frames by the frozen model."
+        if self.familiar is None: return None
+        parts = clip.segments(segments) if segments > 1 else [clip]
+        return self.familiar.judge(clip_features(self.vlm, self.builder, parts, [clip_seconds(p) for p in parts]))
+
+    @torch.no_grad()
     def internalize(self, video, segments:int|str=1, weights=None) -> tuple:
-        "`(adapter, clip)`: the adapter of a video file, and the frames it was made from (`clip.indices`: repeats if the video is short). With `segments=K` (or 'auto'), the K segments' adapters composed in rank space (`weights`: one per segment, default 1)."
+        "`(adapter, clip)`: the adapter of a video file, and the frames it was made from (`clip.indices`: repeats if the video is short). With `segments=K` (or 'auto'), the K segments' adapters composed in rank space (`weights`: one per segment, default 1). A video unlike the training videos gets a warning (`familiarity`)."
         ads, clip = self.internalize_segments(video, segments)      # one segment: the whole video, as before
+        fam = self.familiarity(clip, ads.batch_size)
+        if fam and fam['unfamiliar']: warnings.warn(unfamiliar_line(video, fam), UnfamiliarVideo, stacklevel=2)
         return self.compose_segments(ads, weights), clip
 
     def compose_segments(self, ads:LoRAAdapter, weights=None) -> LoRAAdapter:
@@ -361,10 +382,12 @@ class Video2LoRA:
         if ads.batch_size == 1 and weights is None: return ads[0]
         return compose([ads[k] for k in range(ads.batch_size)], weights)        # the adapters' shared ranks (the bias) counted once
 
-    def save(self, adapter:LoRAAdapter, folder, video=None, clip=None, segments:LoRAAdapter|None=None) -> Path:
+    def save(self, adapter:LoRAAdapter, folder, video=None, clip=None, segments:LoRAAdapter|None=None, familiarity:dict|None=None) -> Path:
         "Write the adapter in peft's format with `video2lora.json` (what it was made from), in one atomic step; `segments` (batched) go inside as segment-1, ..."
         meta = dict(source_video=str(video) if video else None, model=self.model_name, hypernetwork=self.meta.get('command'))
         if clip is not None: meta.update(frames_report(clip))
+        if familiarity is not None: meta['familiarity'] = familiarity           # how unlike the training videos it is (`familiarity`)
+
         parts = {f"segment-{k + 1}": segments[k] for k in range(segments.batch_size)} if segments is not None else None
         return export_peft(adapter, folder, base_model_name_or_path=self.model_name, meta=meta, parts=parts)
 
