@@ -157,7 +157,9 @@ def cmd_tiny_eval(args) -> int:
     out = check_output(args.out, 'tiny-eval')
     frames = WorldConfig().n_frames * WorldConfig().size ** 2 * 3         # a test clip's frames; a long clip has 8x as many
     fits((args.clips + 8 * args.long_clips + args.heldout_clips) * (2 * frames + 4096), f"tiny-eval of {args.clips:,} + {args.long_clips:,} long + {args.heldout_clips:,} held-out clips")
-    res = evaluate_tiny(args.model, n_test=args.clips, n_long=args.long_clips, n_heldout=args.heldout_clips, seed=args.seed)
+    res = evaluate_tiny(args.model, n_test=args.clips, n_long=args.long_clips, n_heldout=args.heldout_clips, seed=args.seed,
+                        n_wide=args.wide_clips, n_split=min(args.split_clips, args.clips))
+
     res['command'] = 'video2lora ' + ' '.join(sys.argv[1:])
     write_folder_atomic(out, lambda tmp: (tmp/'eval.json').write_text(json.dumps(res, indent=1)), 'tiny-eval')
     print(results_table(res))
@@ -507,6 +509,9 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument('--clips', type=positive, default=1000, help='test clips')
     e.add_argument('--long-clips', type=nonneg, default=200, help='test clips also asked at 8x the frames')
     e.add_argument('--heldout-clips', type=nonneg, default=300, help='held-out-combination clips')
+    e.add_argument('--wide-clips', type=nonneg, default=0, help="test clips of the wider world (its backdrops, camera noise and blur) at the tile size")
+    e.add_argument('--split-clips', type=nonneg, default=0, help='test clips drawn at 2x the tile and read split into tiles + the global tile')
+
     e.add_argument('--seed', type=nonneg, default=0, help='world seed')
     e.set_defaults(func=cmd_tiny_eval)
     def model_args(sp):

@@ -20,17 +20,18 @@ from .video import resize_square
 from .world import (WorldConfig, WorldClip, draw_clip, render, object_state, shape_mask, COLOURS, SHAPES,
                               DIRECTIONS, NUMBERS, QUESTION_TYPES, blind_baseline, format_table)
 from .vlm import (VLMPreset, preset_config, build_vlm, freeze, count_params, word_tokenizer, PromptBuilder,
-                            frames_to_pixels, chat_text, video_text)
+                            frames_to_pixels, split_frames, chat_text, video_text)
 from .io import claim_folder, check_ranges, write_text_atomic, append_text
 from .metrics import CAPTION_QUESTION, score_answers, caption_scores, token_f1
 from .tiny import TINY_PRESET, TINY_SPECIAL_TOKENS, load_tiny, tiny_dir
 from .vlm import save_vlm, load_vlm_folder, generate_answers, suffixes_over_prefix, kv_cache
 
 # %% auto #0
-__all__ = ['world_words', 'tiny_tokenizer', 'object_grid', 'dense_labels', 'TinyTrainConfig', 'mixed_clips', 'tile_frames',
-           'TinyPool', 'pick_target', 'pick_targets', 'parse_focus', 'referent', 'answer_loss', 'TinyWithHeads',
-           'prefix_and_suffixes', 'multi_target_loss', 'collate_multi', 'evaluate_video_qa', 'lr_at', 'train_tiny',
-           'plot_training', 'evaluate_tiny', 'results_table', 'linear_probe', 'probe_tiny', 'probe_report']
+__all__ = ['world_words', 'tiny_tokenizer', 'object_grid', 'split_views', 'dense_labels', 'TinyTrainConfig', 'mixed_clips',
+           'tile_frames', 'TinyPool', 'pick_target', 'pick_targets', 'parse_focus', 'referent', 'answer_loss',
+           'TinyWithHeads', 'prefix_and_suffixes', 'multi_target_loss', 'collate_multi', 'evaluate_video_qa', 'lr_at',
+           'train_tiny', 'plot_training', 'evaluate_tiny', 'results_table', 'linear_probe', 'probe_tiny',
+           'probe_report']
 
 # %% ../nbs/03a_tiny_recipe.ipynb #d380c2a9
 def world_words() -> list:
@@ -49,10 +50,12 @@ def tiny_tokenizer() -> PreTrainedTokenizerFast:
 def object_grid(clip:WorldClip, # the clip
                 n_frames:int, # frames it is rendered at
                 grid:int, # cells per side
+                view:tuple=(0., 0., 1.), # (x0, y0, side) of the region of the frame the grid covers (a split frame's tile)
                ) -> tuple: # (ids (N, g, g) int: object index or -1; colours (N, g, g) str array)
-    "Which object (topmost) covers the centre of each grid cell, in every frame."
+    "Which object (topmost) covers the centre of each grid cell of `view`, in every frame."
     c = (np.arange(grid) + 0.5) / grid
-    gx, gy = np.meshgrid(c, c)
+    gx, gy = np.meshgrid(view[0] + view[2] * c, view[1] + view[2] * c)
+
     ids = np.full((n_frames, grid, grid), -1, np.int64)
     cols = np.full((n_frames, grid, grid), '', object)
     for f, t in enumerate(np.arange(n_frames) * clip.duration / n_frames):
@@ -64,11 +67,20 @@ def object_grid(clip:WorldClip, # the clip
     return ids, cols
 
 # %% ../nbs/03a_tiny_recipe.ipynb #82b64532
-def dense_labels(clip:WorldClip, wcfg:WorldConfig, n_frames:int, patch_grid:int=8, token_grid:int=4) -> dict:
-    "Per-patch object class and centre; per-token direction, identity (0 = background) and object index (-1 = none)."
+def split_views(rows:int=0) -> tuple:
+    "The regions `(x0, y0, side)` of the images a frame becomes: one (the whole frame) unsplit, else `rows x rows` tiles row by row, then the whole frame (the global tile), as `split_frames` lays them out."
+    if rows == 0: return ((0., 0., 1.),)
+    return tuple((c / rows, r / rows, 1 / rows) for r in range(rows) for c in range(rows)) + ((0., 0., 1.),)
+
+def dense_labels(clip:WorldClip, wcfg:WorldConfig, n_frames:int, patch_grid:int=8, token_grid:int=4, views:tuple=((0., 0., 1.),)) -> dict:
+    "Per-patch object class and centre; per-token direction, identity (0 = background) and object index (-1 = none); images frame by frame, `views` within a frame (`split_views`)."
+    if len(views) > 1:                                                     # each view's labels, interleaved frame by frame: (N * V, g, g)
+        per = [dense_labels(clip, wcfg, n_frames, patch_grid, token_grid, (v,)) for v in views]
+        return {k: np.stack([p[k] for p in per], 1).reshape(-1, *per[0][k].shape[1:]) for k in per[0]}
+    (x0, y0, side), = views
     pairs = {(c, s): k + 1 for k, (c, s) in enumerate((c, s) for c in wcfg.colours for s in wcfg.shapes)}
     dirs = {d: k + 1 for k, d in enumerate(DIRECTIONS)}
-    ids, cols = object_grid(clip, n_frames, patch_grid)
+    ids, cols = object_grid(clip, n_frames, patch_grid, views[0])
     patch = np.zeros(ids.shape, np.int64)
     for i, o in enumerate(clip.objects):
         for f, y, x in zip(*np.nonzero(ids == i)): patch[f, y, x] = pairs[(cols[f, y, x], o.shape)]
@@ -76,8 +88,9 @@ def dense_labels(clip:WorldClip, wcfg:WorldConfig, n_frames:int, patch_grid:int=
     for f, t in enumerate(np.arange(n_frames) * clip.duration / n_frames):
         for i, o in enumerate(clip.objects):
             s = object_state(o, t, clip)
-            if s is not None: centre[f][ids[f] == i] = (s[0] * patch_grid, s[1] * patch_grid)
-    ids, _ = object_grid(clip, n_frames, token_grid)
+            if s is not None: centre[f][ids[f] == i] = ((s[0] - x0) / side * patch_grid, (s[1] - y0) / side * patch_grid)
+    ids, _ = object_grid(clip, n_frames, token_grid, views[0])
+
     direction, ident = np.zeros(ids.shape, np.int64), np.zeros(ids.shape, np.int64)
     for i, o in enumerate(clip.objects):
         direction[ids == i], ident[ids == i] = dirs[o.direction], pairs[(o.colour, o.shape)]
@@ -110,6 +123,9 @@ class TinyTrainConfig:
     stop_after: int = 0           # stop (evaluate, save) after this many steps; the schedule still spans `steps` (0: all)
     pool: int = 12000             # training clips rendered into memory
     wide_frac: float = 0.0        # share of training and validation clips drawn from the wider world (`WorldConfig.wide`), read at the tile size
+    split_frac: float = 0.0       # share of steps whose clips are drawn at `split_rows` x the tile and read split into tiles + the global tile
+    split_rows: int = 2           # tiles per side of those frames (2: 128-px frames of the 64-px tile)
+    split_pool: int = 2000        # clips of the split steps, rendered into memory (the first clips of the pool, filmed larger)
     n_frames: int = 12            # frames per clip
     seed: int = 0                 # seeds the world's training pool, the model and the sampling
     threads: int = 2              # torch CPU threads
@@ -122,6 +138,8 @@ class TinyTrainConfig:
                      weight_decay='nonneg', clip_grad='positive', caption_frac='fraction', targets_per_clip='positive',
                      patch_aux='nonneg', token_aux='nonneg', aux_layer='nonneg', centre_aux='nonneg', pointer_aux='nonneg',
                      pointer_layers='positive', deep_answer='nonneg', deep_layer='nonneg', stop_after='nonneg', pool='positive', wide_frac='fraction',
+                     split_frac='fraction', split_rows='positive', split_pool='positive',
+
 
                      n_frames='positive', seed='nonneg', threads='positive', eval_every='nonneg', eval_clips='positive',
                      save_every='nonneg')
@@ -141,12 +159,14 @@ class TinyPool:
     "Training clips rendered into memory, with their dense labels."
     def __init__(self, wcfg:WorldConfig, n:int, n_frames:int, seed:int=0, split:str='train', progress:bool=True,
                  wide_frac:float=0.0, # clips 0..wide_frac*n-1 from the wider world of `wcfg`, the rest from `wcfg` itself
-                 image_size:int=64): # frames of another size are resized to this side, as the model reads them
-        self.wcfg, self.n_frames = wcfg, n_frames
+                 image_size:int=64, # frames of another size are resized to this side, as the model reads them
+                 split_rows:int=0): # > 0: frames drawn at split_rows x the tile and read split into tiles + the global tile
+        self.wcfg, self.n_frames, self.split_rows = wcfg, n_frames, split_rows
         self.clips = mixed_clips(wcfg, seed, split, n, wide_frac, progress)
-        self.frames = np.stack([tile_frames(render(c, n_frames=n_frames).frames, image_size) for c in tqdm(self.clips, desc='render', disable=not progress)])
+        if split_rows: self.frames = np.stack([render(c, n_frames=n_frames, size=image_size * split_rows).frames for c in tqdm(self.clips, desc='render split', disable=not progress)])
+        else: self.frames = np.stack([tile_frames(render(c, n_frames=n_frames).frames, image_size) for c in tqdm(self.clips, desc='render', disable=not progress)])
+        labels = [dense_labels(c, wcfg, n_frames, views=split_views(split_rows)) for c in tqdm(self.clips, desc='labels', disable=not progress)]
 
-        labels = [dense_labels(c, wcfg, n_frames) for c in tqdm(self.clips, desc='labels', disable=not progress)]
         self.labels = {k: torch.from_numpy(np.stack([l[k] for l in labels])) for k in labels[0]}
 
     def __len__(self): return len(self.clips)
@@ -240,16 +260,17 @@ class TinyWithHeads(nn.Module):
         return res
 
 # %% ../nbs/03a_tiny_recipe.ipynb #76b70e58
-def prefix_and_suffixes(builder:PromptBuilder, frames, timestamps, duration:float, targets:list) -> tuple:
-    "Pixel values, the ids of the video prefix, and `(ids, n_answer)` of each `(question, answer)` suffix that continues it."
-    video = video_text(len(frames), timestamps, duration, builder.tokens_per_frame)
+def prefix_and_suffixes(builder:PromptBuilder, frames, timestamps, duration:float, targets:list, split:bool=False) -> tuple:
+    "Pixel values, the ids of the video prefix, and `(ids, n_answer)` of each `(question, answer)` suffix that continues it; `split`: frames larger than the tile cut into tiles + the global tile."
+    px, rows, cols = split_frames(frames, builder.image_size) if split else (frames_to_pixels(frames, builder.image_size), 0, 0)
+    video = video_text(len(frames), timestamps, duration, builder.tokens_per_frame, (rows, cols))
     cut = builder.encode(chat_text(video)[:-len("<end_of_utterance>\nAssistant:")])   # '<|im_start|>User: ' + video
     suffixes = []
     for q, a in targets:
         ids, ans = builder.encode(chat_text(video + q)), builder.encode(f" {a}<end_of_utterance>")
         if ids[:len(cut)] != cut: raise ValueError("prefix tokens changed when a question was appended")
         suffixes.append((ids[len(cut):] + ans, len(ans)))
-    return frames_to_pixels(frames, builder.image_size), cut, suffixes
+    return px, cut, suffixes
 
 # %% ../nbs/03a_tiny_recipe.ipynb #cb2dbcb3
 def multi_target_loss(net:'TinyWithHeads', # model with heads
@@ -372,6 +393,9 @@ def train_tiny(cfg:TinyTrainConfig, # training settings
     pool = TinyPool(wcfg, cfg.pool, cfg.n_frames, cfg.seed, 'train', progress, cfg.wide_frac, builder.image_size)
     val = mixed_clips(wcfg, cfg.seed, 'val', cfg.eval_clips, cfg.wide_frac) if cfg.eval_every else []
     val_frames = [render(c, n_frames=cfg.n_frames) for c in val]                 # the builder resizes them as at inference
+    split_pool = TinyPool(wcfg, cfg.split_pool, cfg.n_frames, cfg.seed, 'train', progress, cfg.wide_frac, builder.image_size, cfg.split_rows) if cfg.split_frac else None
+    split_builder = PromptBuilder.for_model(tok, model.config, split=True)
+    split_val = [render(c, n_frames=cfg.n_frames, size=builder.image_size * cfg.split_rows) for c in val[:len(val) // 2]] if cfg.split_frac else []
 
     opt = torch.optim.AdamW(net.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay, betas=(0.9, 0.98))
     ts = np.arange(cfg.n_frames) * pool.clips[0].duration / cfg.n_frames
@@ -383,13 +407,15 @@ def train_tiny(cfg:TinyTrainConfig, # training settings
     t0, bar = time.time(), tqdm(range(end), desc='train tiny', disable=not progress)
     for step in bar:
         net.train()
-        idx = rng.integers(len(pool), size=cfg.batch_size)
+        split = bool(split_pool is not None and rng.random() < cfg.split_frac)   # this step's clips: split frames, or one tile each
+        P = split_pool if split else pool
+        idx = rng.integers(len(P), size=cfg.batch_size)
         items, refs = [], []
         for i in idx:
-            targets = pick_targets(pool.clips[i], rng, cfg.caption_frac, cfg.targets_per_clip, focus)
-            items.append(prefix_and_suffixes(builder, pool.frames[i], ts, pool.clips[i].duration, targets))
-            refs += [referent(pool.clips[i], q) for q, _ in targets]
-        labels = {k: v[torch.from_numpy(idx)] for k, v in pool.labels.items() if k != 'centre' or cfg.centre_aux > 0}
+            targets = pick_targets(P.clips[i], rng, cfg.caption_frac, cfg.targets_per_clip, focus)
+            items.append(prefix_and_suffixes(builder, P.frames[i], ts, P.clips[i].duration, targets, split))
+            refs += [referent(P.clips[i], q) for q, _ in targets]
+        labels = {k: v[torch.from_numpy(idx)] for k, v in P.labels.items() if k != 'centre' or cfg.centre_aux > 0}
         pointer = None
         if cfg.pointer_aux > 0:                                            # (B*K, V): tokens of the object each target names
             objs = labels['object'].flatten(1).repeat_interleave(cfg.targets_per_clip, 0)
@@ -414,9 +440,12 @@ def train_tiny(cfg:TinyTrainConfig, # training settings
         if cfg.eval_every and ((step + 1) % cfg.eval_every == 0 or last):
             freeze(model)
             r = evaluate_video_qa(model, builder, val, frames=val_frames, captions=last)
+            if split_val: r['split'] = evaluate_video_qa(model, split_builder, val[:len(split_val)], frames=split_val, captions=False)['overall']
+
             r.update(step=step + 1, seconds=round(time.time() - t0, 1)); evals.append(r)
             append_text(out/'evals.jsonl', json.dumps(r) + '\n')
-            if progress: tqdm.write(f"step {step + 1}: val QA {r['overall']:.3f} " + ' '.join(f"{t}={r[t]:.2f}" for t in QUESTION_TYPES if t in r))
+            if progress: tqdm.write(f"step {step + 1}: val QA {r['overall']:.3f} " + ' '.join(f"{t}={r[t]:.2f}" for t in QUESTION_TYPES if t in r)
+                                    + (f" split={r['split']:.3f}" if 'split' in r else ''))
             for p in net.parameters(): p.requires_grad_(True)
         if cfg.save_every and ((step + 1) % cfg.save_every == 0 or last):
             save_vlm(model, tok, out/'model', dict(command=command, config=asdict(cfg), world=asdict(wcfg), step=step + 1,
@@ -457,6 +486,8 @@ def evaluate_tiny(model_dir, # a folder saved by `train_tiny` (or the bundled mo
                   long_factor:int=8, # frame multiplier for the long-video check
                   seed:int=0, # the world's seed (test clips are never in the training pool)
                   n_blind_train:int=5000, # training clips the blind baseline learns from
+                  n_wide:int=0, # test clips of the wider world at the tile size (its backdrops, noise, blur), from mp4
+                  n_split:int=0, # test clips drawn at 2x the tile and read split into tiles + the global tile
                   work_dir=None, # where the test mp4s go (default: a temporary folder)
                   progress:bool=True,
                  ) -> dict:
@@ -477,12 +508,22 @@ def evaluate_tiny(model_dir, # a folder saved by `train_tiny` (or the bundled mo
     res['test'] = evaluate_video_qa(model, builder, test, frames=test_frames)
     train = [draw_clip(wcfg, seed, 'train', i) for i in range(n_blind_train)]
     res['blind_test'] = blind_baseline(train, test)
-    res['heldout'] = evaluate_video_qa(model, builder, held, frames=[c.read() for c in held], captions=False)
-    res['blind_heldout'] = blind_baseline(train, held)
+    if held:
+        res['heldout'] = evaluate_video_qa(model, builder, held, frames=[c.read() for c in held], captions=False)
+        res['blind_heldout'] = blind_baseline(train, held)
     long = test[:n_long]
-    res['test_long'] = evaluate_video_qa(model, builder, long, n_frames=n_frames * long_factor, batch_size=8)
-    res['test_long_same_clips_12'] = evaluate_video_qa(model, builder, long, frames=test_frames[:n_long])
+    if long:
+        res['test_long'] = evaluate_video_qa(model, builder, long, n_frames=n_frames * long_factor, batch_size=8)
+        res['test_long_same_clips_12'] = evaluate_video_qa(model, builder, long, frames=test_frames[:n_long])
+
+    if n_wide:                                                           # the same test clips' indices, filmed the wider world's way
+        wide = generate_world(work/'wide', WorldConfig.wide(frame_sizes=()), counts={'test': n_wide}, seed=seed, progress=progress)
+        res['wide'] = evaluate_video_qa(model, builder, wide, frames=[c.read() for c in wide], captions=False)
+    if n_split:
+        split = PromptBuilder.for_model(tok, model.config, split=True)
+        res['split'] = evaluate_video_qa(model, split, test[:n_split], frames=[render(c, size=2 * builder.image_size) for c in test[:n_split]], captions=False)
     res['long_factor'], res['seconds'] = long_factor, round(time.time() - t0, 1)
+
     if tmp is not None: tmp.cleanup()
     return res
 
@@ -493,9 +534,13 @@ def results_table(res:dict) -> str:
     for t in QUESTION_TYPES + ('overall',):
         if t not in res['test']: continue
         rows[t] = {'video (test)': res['test'][t], 'blind (test)': res['blind_test'][t]['blind'],
-                   'chance': res['blind_test'][t]['chance'], 'held-out combos': res['heldout'].get(t, float('nan')),
-                   f"{res['long_factor']}x frames": res['test_long'].get(t, float('nan')),
-                   '12 frames, same clips': res['test_long_same_clips_12'].get(t, float('nan'))}
+                   'chance': res['blind_test'][t]['chance'], 'held-out combos': res.get('heldout', {}).get(t, float('nan')),
+                   f"{res['long_factor']}x frames": res.get('test_long', {}).get(t, float('nan')),
+                   '12 frames, same clips': res.get('test_long_same_clips_12', {}).get(t, float('nan')),
+
+                   **({'wider world': res['wide'].get(t, float('nan'))} if 'wide' in res else {}),
+                   **({'2x tile, split': res['split'].get(t, float('nan'))} if 'split' in res else {})}
+
     return format_table(rows)
 
 # %% ../nbs/03a_tiny_recipe.ipynb #15a26f6d
