@@ -69,6 +69,7 @@ class HyperTrainConfig:
     clip_grad: float = 1.0         # gradient-norm clipping
     caption_frac: float = 0.2      # share of targets that are the caption
     focus: str = ''                # question-type weights for the targets, e.g. 'direction=3,order=3' ('': every type alike)
+    crowd_focus: str = ''          # further weights on videos of three or more objects, multiplied in (e.g. 'direction=3': bind three motions)
     kl_weight: float = 0.0         # weight of KL(teacher || student) on the target tokens (0: cross-entropy only)
     kl_temperature: float = 1.0    # softmax temperature of the KL term
     source_layer: int = -1         # -1: layer l's states drive layer l's adapter (paper); k >= 0: every layer reads layer k (ablation)
@@ -113,6 +114,8 @@ class HyperTrainConfig:
         if self.source_layer < -1: raise ConfigError('source_layer', f"must be -1 (each layer its own) or a layer index >= 0, got {self.source_layer}")
         if self.hyper_preset not in ('tiny', 'paper'): raise ConfigError('hyper_preset', f"must be 'tiny' or 'paper', got {self.hyper_preset!r}")
         if self.focus: parse_focus(self.focus)   # a misspelt type is refused by name, before any work
+        if self.crowd_focus: parse_focus(self.crowd_focus)
+
         if self.init and not (Path(self.init)/'hypernet.json').is_file():
             raise ConfigError('init', f"{self.init}: not a saved hypernetwork (no hypernet.json)")
         if not self.init: HyperConfig.from_preset(self.hyper_preset, None, self.hyper)   # unknown keys, bad values: refused now (on the tiny model's shape)
@@ -288,8 +291,13 @@ def _sample(cfg:HyperTrainConfig, step:int, rank:int, n_local:int, pool, local:l
     local = np.arange(len(pool)) if local is None else np.asarray(local)
     idx = local[rng.integers(len(local), size=n_local)]
     focus = parse_focus(cfg.focus) if cfg.focus else None
-    targets = [pick_targets(pool[i], rng, cfg.caption_frac, cfg.targets_per_video, focus) for i in idx]
+    crowd = parse_focus(cfg.crowd_focus) if cfg.crowd_focus else None
+    def focus_of(v):                                                   # a crowded video's weights: focus times crowd_focus
+        if not crowd or len(getattr(v, 'objects', ())) < 3: return focus
+        return {t: (focus or {}).get(t, 1.0) * crowd.get(t, 1.0) for t in set(focus or {}) | set(crowd)}
+    targets = [pick_targets(pool[i], rng, cfg.caption_frac, cfg.targets_per_video, focus_of(pool[i])) for i in idx]
     return idx, targets
+
 
 def _segments_at(cfg:HyperTrainConfig, step:int) -> int:
     "Scenes per example at `step`: 1 (an ordinary step) or 2..segments (a composition step); a pure function of (seed, step)."
