@@ -126,6 +126,7 @@ class TinyTrainConfig:
     split_frac: float = 0.0       # share of steps whose clips are drawn at `split_rows` x the tile and read split into tiles + the global tile
     split_rows: int = 2           # tiles per side of those frames (2: 128-px frames of the 64-px tile)
     split_pool: int = 2000        # clips of the split steps, rendered into memory (the first clips of the pool, filmed larger)
+    split_batch: int = 8          # clips per split step (5x the visual tokens of a plain clip: a full batch would not fit in memory)
     n_frames: int = 12            # frames per clip
     seed: int = 0                 # seeds the world's training pool, the model and the sampling
     threads: int = 2              # torch CPU threads
@@ -138,7 +139,8 @@ class TinyTrainConfig:
                      weight_decay='nonneg', clip_grad='positive', caption_frac='fraction', targets_per_clip='positive',
                      patch_aux='nonneg', token_aux='nonneg', aux_layer='nonneg', centre_aux='nonneg', pointer_aux='nonneg',
                      pointer_layers='positive', deep_answer='nonneg', deep_layer='nonneg', stop_after='nonneg', pool='positive', wide_frac='fraction',
-                     split_frac='fraction', split_rows='positive', split_pool='positive',
+                     split_frac='fraction', split_rows='positive', split_pool='positive', split_batch='positive',
+
 
 
                      n_frames='positive', seed='nonneg', threads='positive', eval_every='nonneg', eval_clips='positive',
@@ -409,7 +411,8 @@ def train_tiny(cfg:TinyTrainConfig, # training settings
         net.train()
         split = bool(split_pool is not None and rng.random() < cfg.split_frac)   # this step's clips: split frames, or one tile each
         P = split_pool if split else pool
-        idx = rng.integers(len(P), size=cfg.batch_size)
+        idx = rng.integers(len(P), size=cfg.split_batch if split else cfg.batch_size)
+
         items, refs = [], []
         for i in idx:
             targets = pick_targets(P.clips[i], rng, cfg.caption_frac, cfg.targets_per_clip, focus)
