@@ -4,7 +4,7 @@
 
 # %% ../nbs/08_evaluate.ipynb #44ed3bfd
 from __future__ import annotations
-import math, time
+import math, re, time
 from pathlib import Path
 
 import numpy as np
