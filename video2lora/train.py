@@ -32,9 +32,9 @@ from .states import (STORAGES, VideoEncoder, estimate_states, choose_storage, ma
 
 # %% auto #0
 __all__ = ['RUN_FILES', 'LOG_FIELDS', 'answer_positions', 'aligned_kl', 'HyperTrainConfig', 'load_frozen_vlm', 'training_videos',
-           'autocast_dtype', 'peak_memory', 'teacher_logits', 'student_batch', 'checkpointed', 'factor_l1',
-           'hyper_step', 'composed_step', 'composed_qa', 'save_checkpoint', 'load_checkpoint', 'adapter_qa',
-           'train_hypernet', 'plot_hyper_training']
+           'autocast_dtype', 'peak_memory', 'teacher_logits', 'topk_targets', 'topk_kl', 'student_batch',
+           'checkpointed', 'factor_l1', 'hyper_step', 'composed_step', 'composed_qa', 'save_checkpoint',
+           'load_checkpoint', 'adapter_qa', 'train_hypernet', 'plot_hyper_training']
 
 # %% ../nbs/07_train.ipynb #6e581c7b
 def answer_positions(labels:torch.Tensor) -> tuple: # labels: (B, T), -100 except at target tokens
@@ -72,6 +72,7 @@ class HyperTrainConfig:
     crowd_focus: str = ''          # further weights on videos of three or more objects, multiplied in (e.g. 'direction=3': bind three motions)
     kl_weight: float = 0.0         # weight of KL(teacher || student) on the target tokens (0: cross-entropy only)
     kl_temperature: float = 1.0    # softmax temperature of the KL term
+    kl_topk: int = 0               # > 0: the teacher's top-k logits per answer token, cached per (video, target) when first needed (Doc-to-LoRA); 0: all logits, every step
     source_layer: int = -1         # -1: layer l's states drive layer l's adapter (paper); k >= 0: every layer reads layer k (ablation)
     pool: int = 4000               # training videos (states cached once)
     n_frames: int = 12             # frames per video
@@ -100,7 +101,8 @@ class HyperTrainConfig:
     def __post_init__(self):
         check_ranges(self, steps='positive', batch_size='positive', targets_per_video='positive', lr='positive',
                      min_lr_frac='fraction', warmup='nonneg', weight_decay='nonneg', clip_grad='positive', caption_frac='fraction',
-                     kl_weight='nonneg', kl_temperature='positive', l1_weight='nonneg',
+                     kl_weight='nonneg', kl_temperature='positive', l1_weight='nonneg', kl_topk='nonneg',
+
  pool='positive', n_frames='positive', seed='nonneg',
                      threads='positive', eval_every='nonneg', eval_clips='positive', save_every='nonneg',
                      segments='positive', segment_frac='fraction', shard_size='positive', memory_budget_gb='nonneg', grad_accum='positive')
@@ -162,6 +164,30 @@ def teacher_logits(vlm, pixel_values, prefix_ids, suffix_ids, suffix_mask) -> to
     pre = vlm(input_ids=prefix_ids, pixel_values=pixel_values, use_cache=True)
     return suffixes_over_prefix(vlm, kv_cache(pre), pre.logits[:, -1:], suffix_ids, suffix_mask)[1]
 
+# %% ../nbs/07_train.ipynb #7911ca64
+def topk_targets(t_logits:torch.Tensor, t_labels:torch.Tensor, # (R, T, V) teacher logits, (R, T) labels of R targets
+                 k:int=16) -> list: # R pairs (idx (n_r, k) int64, logits (n_r, k) float16), one row per answer token
+    "Each target's teacher distribution at its answer tokens, kept as its `k` largest logits: what a cache holds."
+    out = []
+    for r in range(len(t_labels)):
+        _, cols, _ = answer_positions(t_labels[r:r + 1])
+        v, i = t_logits[r, cols].float().topk(k, -1)
+        out.append((i.cpu(), v.to(torch.float16).cpu()))
+    return out
+
+def topk_kl(cached:list, # one (idx, logits) pair per target row of the student batch, in its order (`topk_targets`)
+            student_logits:torch.Tensor, student_labels:torch.Tensor, # (R, Ts, V), (R, Ts)
+            temperature:float=1.0) -> torch.Tensor:
+    "Mean over answer tokens of the KL from the teacher's top-k distribution (renormalized over its k tokens) to the student's."
+    sr, sc, _ = answer_positions(student_labels)
+    idx = torch.cat([i for i, _ in cached]).to(student_logits.device)       # (n, k)
+    tv = torch.cat([v for _, v in cached]).to(student_logits.device).float()
+    if len(idx) != len(sr) or any(len(i) != int((sr == r).sum()) for r, (i, _) in enumerate(cached)):
+        raise ValueError("the cached teacher targets do not match the student batch's answer tokens")
+    t = F.log_softmax(tv / temperature, -1)                                  # (n, k) over the teacher's top k
+    s = F.log_softmax(student_logits[sr, sc].float() / temperature, -1).gather(1, idx)   # (n, k) the student's, same tokens
+    return (t.exp() * (t - s)).sum(-1).mean() * temperature ** 2
+
 # %% ../nbs/07_train.ipynb #77592a6d
 def student_batch(builder:PromptBuilder, targets:list):
     "Text-only prompts (question, then answer as target) for a flat list of `(question, answer)`, right-padded."
@@ -201,9 +227,10 @@ def hyper_step(hypernet, vlm, builder:PromptBuilder, states, mask, targets:list,
         res['loss'] = res['ce']
         if l1_weight > 0: res['l1'] = factor_l1(adapter); res['loss'] = res['loss'] + l1_weight * res['l1']
 
-        if teacher is not None and kl_weight > 0:
-            t_logits, t_labels = teacher
-            res['kl'] = aligned_kl(t_logits, t_labels, logits, batch.labels, kl_temperature)
+        if teacher is not None and kl_weight > 0:                          # (logits, labels), or ('topk', cached targets)
+            res['kl'] = (topk_kl(teacher[1], logits, batch.labels, kl_temperature) if isinstance(teacher[0], str)
+                         else aligned_kl(teacher[0], teacher[1], logits, batch.labels, kl_temperature))
+
             res['loss'] = res['loss'] + kl_weight * res['kl']
         if backward is not None: backward(res['loss'])                        # recomputation (checkpointing) needs the adapter still applied
     res['tokens'] = int(batch.attention_mask.sum())                           # tokens through the student
@@ -421,6 +448,7 @@ def _train_hypernet(cfg, out_dir, wcfg, progress, command, stop_after, held:cont
             write_text_atomic(out/'evals.jsonl', '')                    # a new run: no evaluations of an earlier one
         else: _truncate_logs(out, start)                                   # drop what was logged after the checkpoint
     t0, evals, last_step, step_s, tokens = time.time(), [], start, [], []
+    tcache = {}                                                            # (video, question) -> the teacher's top-k (kl_topk)
     end = cfg.steps if stop_after is None else min(cfg.steps, start + stop_after)
     if acc.device.type == 'cuda': torch.cuda.reset_peak_memory_stats(acc.device)   # the peak of the steps, states and models included
     bar = tqdm(range(start, end), desc='train hypernet', disable=not (progress and main), initial=start, total=cfg.steps)
@@ -439,11 +467,18 @@ def _train_hypernet(cfg, out_dir, wcfg, progress, command, stop_after, held:cont
             w = len(ch) / len(targets)                                     # the loss is a mean over groups: weigh by share
             teacher = None
             if cfg.kl_weight > 0 and k_seg == 1:
-                clips = [clip_of(pool[i]) for i in vids]
-                items = [prefix_and_suffixes(builder, c.frames, c.timestamps, pool[i].duration, ts) for c, i, ts in zip(clips, vids, tg)]
-                px, prefix, sids, smask, slab = (t.to(acc.device) for t in collate_multi(builder, items))
-                tl = teacher_logits(vlm, px, prefix, sids, smask)
-                teacher = (tl, torch.cat([torch.full((len(slab), 1), -100, device=slab.device), slab], 1))   # labels in the same frame as tl
+                keys = [[(int(i), q) for q, _ in ts] for i, ts in zip(vids, tg)]   # a cached teacher's entries: (video, question)
+                todo = [j for j, ks in enumerate(keys) if not cfg.kl_topk or any(key not in tcache for key in ks)]
+                if todo:                                                   # the teacher reads these videos now
+                    items = [prefix_and_suffixes(builder, clip_of(pool[vids[j]]).frames, clip_of(pool[vids[j]]).timestamps, pool[vids[j]].duration, tg[j]) for j in todo]
+                    px, prefix, sids, smask, slab = (t.to(acc.device) for t in collate_multi(builder, items))
+                    tl = teacher_logits(vlm, px, prefix, sids, smask)
+                    tlab = torch.cat([torch.full((len(slab), 1), -100, device=slab.device), slab], 1)   # labels in the same frame as tl
+                if not cfg.kl_topk: teacher = (tl, tlab)
+                else:
+                    if todo: tcache.update(zip([key for j in todo for key in keys[j]], topk_targets(tl, tlab, cfg.kl_topk)))
+                    teacher = ('topk', [tcache[key] for ks in keys for key in ks])
+
             if k_seg > 1 and cfg.place_aware:                              # each scene at its place: encoded now, with its long video's times
                 rs = [placed([clip_of(pool[i]) for i in g], [pool[i].duration for i in g]) for g in np.reshape(vids, (-1, k_seg))]
                 st, m = encode_states(vlm, builder, [c for cs, _ in rs for c in cs], [d for _, ds in rs for d in ds], 16, False, torch.float32)
