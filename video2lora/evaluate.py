@@ -179,7 +179,7 @@ def evaluate_conditions(vlm, builder:PromptBuilder, hypernet, clips:list, render
                         answer_tokens:int=4, answer_text:bool=False,
                         caption_margin:float=0.02) -> dict: # equivalence margin of the caption scores (token F1, ROUGE-L)
     "Conditions (a)-(d) on the same questions, with per-type accuracy, token counts and (b) vs (a) statistics; `answer_text`: also token F1 / ROUGE-L of the answers."
-    check_margin(margin)                                                     # before any work
+    check_margin(margin); check_margin(caption_margin)                       # before any work
     renders = renders or [render(c) for c in clips]
     qa = [q for c in clips for q in c.qa]
     cid = np.array([i for i, c in enumerate(clips) for _ in c.qa])
@@ -286,7 +286,7 @@ def plot_conditions(res:dict, title:str='held-out test clips'):
 
 # %% ../nbs/08_evaluate.ipynb #1ea945bf
 def caption_conditions(vlm, builder:PromptBuilder, hypernet, records:list, renders:list, n_frames:int, source_layer:int=-1,
-                       caption_margin:float=0.02) -> dict:
+                       caption_margin:float=0.02, seed:int=0) -> dict:
     "Conditions (a)-(c) on captions alone (a data set without questions): exact match, token F1 and ROUGE-L of each caption."
     ads = internalize_clips(vlm, builder, hypernet, renders, [r.duration for r in records], source_layer)
     cq, refs = [CAPTION_QUESTION] * len(records), [r.caption for r in records]
@@ -297,7 +297,7 @@ def caption_conditions(vlm, builder:PromptBuilder, hypernet, records:list, rende
     res = {k: dict(**caption_scores(caps, refs), prompt_tokens=t, visual_tokens=v)
            for k, caps, t, v in (('a_video_in_context', cap_a, tok_a, vis_a), ('b_video2lora', cap_b, n_text, 0.0), ('c_blind', cap_c, n_text, 0.0))}
     res.update(n_clips=len(records), n_questions=0, n_frames=n_frames, caption_example=dict(reference=refs[0], a=cap_a[0], b=cap_b[0]),
-               captions_b_vs_a=caption_tests(cap_a, cap_b, refs, caption_margin))
+               captions_b_vs_a=caption_tests(cap_a, cap_b, refs, caption_margin, seed))
     return res
 
 def evaluate_dataset(vlm, builder:PromptBuilder, hypernet, records:list, # validated `VideoRecord`s (one split)
@@ -307,9 +307,9 @@ def evaluate_dataset(vlm, builder:PromptBuilder, hypernet, records:list, # valid
                      caption_margin:float=0.02, # equivalence margin of caption token F1 and ROUGE-L
                     ) -> dict:
     "Conditions (a)-(c) on a data set's videos: exact match per type, token F1 / ROUGE-L of answers and captions, (b) vs (a) statistics."
-    check_margin(margin)                                                     # before any video is read
+    check_margin(margin); check_margin(caption_margin)                       # before any video is read
     renders = [r.read(n_frames) for r in tqdm(records, desc='read videos', disable=not progress)]
-    if not any(r.qa for r in records): return caption_conditions(vlm, builder, hypernet, records, renders, n_frames, source_layer, caption_margin)
+    if not any(r.qa for r in records): return caption_conditions(vlm, builder, hypernet, records, renders, n_frames, source_layer, caption_margin, seed)
     res = evaluate_conditions(vlm, builder, hypernet, records, renders, margin=margin, captions=True, source_layer=source_layer,
                               progress=progress, seed=seed, answer_tokens=answer_tokens, answer_text=True, caption_margin=caption_margin)
 

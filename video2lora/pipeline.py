@@ -370,10 +370,10 @@ class Video2LoRA:
         return self.familiar.judge(clip_features(self.vlm, self.builder, parts, [clip_seconds(p) for p in parts]))
 
     @torch.no_grad()
-    def internalize(self, video, segments:int|str=1, weights=None) -> tuple:
-        "`(adapter, clip)`: the adapter of a video file, and the frames it was made from (`clip.indices`: repeats if the video is short). With `segments=K` (or 'auto'), the K segments' adapters composed in rank space (`weights`: one per segment, default 1). A video unlike the training videos gets a warning (`familiarity`)."
+    def internalize(self, video, segments:int|str=1, weights=None, check:bool=True) -> tuple:
+        "`(adapter, clip)`: the adapter of a video file, and the frames it was made from (`clip.indices`: repeats if the video is short). With `segments=K` (or 'auto'), the K segments' adapters composed in rank space (`weights`: one per segment, default 1). A video unlike the training videos gets a warning (`familiarity`; `check=False`: not measured, one read of the frames fewer)."
         ads, clip = self.internalize_segments(video, segments)      # one segment: the whole video, as before
-        fam = self.familiarity(clip, ads.batch_size)
+        fam = self.familiarity(clip, ads.batch_size) if check else None
         if fam and fam['unfamiliar']: warnings.warn(unfamiliar_line(video, fam), UnfamiliarVideo, stacklevel=2)
         return self.compose_segments(ads, weights), clip
 

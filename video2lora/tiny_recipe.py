@@ -21,10 +21,10 @@ from .world import (WorldConfig, WorldClip, draw_clip, render, object_state, sha
                               DIRECTIONS, NUMBERS, QUESTION_TYPES, blind_baseline, format_table)
 from .vlm import (VLMPreset, preset_config, build_vlm, freeze, count_params, word_tokenizer, PromptBuilder,
                             frames_to_pixels, split_frames, chat_text, video_text)
-from .io import claim_folder, check_ranges, write_text_atomic, append_text
+from .io import claim_folder, check_ranges, write_text_atomic, append_text, ConfigError
 from .metrics import CAPTION_QUESTION, score_answers, caption_scores, token_f1
 from .tiny import TINY_PRESET, TINY_SPECIAL_TOKENS, load_tiny, tiny_dir
-from .vlm import save_vlm, load_vlm_folder, generate_answers, suffixes_over_prefix, kv_cache
+from .vlm import save_vlm, load_vlm_folder, generate_answers, suffixes_over_prefix, kv_cache, MAX_GRID
 
 # %% auto #0
 __all__ = ['world_words', 'tiny_tokenizer', 'object_grid', 'split_views', 'dense_labels', 'TinyTrainConfig', 'mixed_clips',
@@ -140,11 +140,9 @@ class TinyTrainConfig:
                      patch_aux='nonneg', token_aux='nonneg', aux_layer='nonneg', centre_aux='nonneg', pointer_aux='nonneg',
                      pointer_layers='positive', deep_answer='nonneg', deep_layer='nonneg', stop_after='nonneg', pool='positive', wide_frac='fraction',
                      split_frac='fraction', split_rows='positive', split_pool='positive', split_batch='positive',
-
-
-
                      n_frames='positive', seed='nonneg', threads='positive', eval_every='nonneg', eval_clips='positive',
                      save_every='nonneg')
+        if self.split_frac and not 2 <= self.split_rows <= MAX_GRID: raise ConfigError('split_rows', f"must be 2 to {MAX_GRID} (tiles per side of a split frame), got {self.split_rows}")
 
 # %% ../nbs/03a_tiny_recipe.ipynb #bf721a8d
 def mixed_clips(wcfg:WorldConfig, seed:int, split:str, n:int, wide_frac:float=0.0, progress:bool=False) -> list:
@@ -520,8 +518,11 @@ def evaluate_tiny(model_dir, # a folder saved by `train_tiny` (or the bundled mo
         res['test_long_same_clips_12'] = evaluate_video_qa(model, builder, long, frames=test_frames[:n_long])
 
     if n_wide:                                                           # the same test clips' indices, filmed the wider world's way
-        wide = generate_world(work/'wide', WorldConfig.wide(frame_sizes=()), counts={'test': n_wide}, seed=seed, progress=progress)
-        res['wide'] = evaluate_video_qa(model, builder, wide, frames=[c.read() for c in wide], captions=False)
+        wcfg_wide = WorldConfig.wide(frame_sizes=(), **{f: getattr(wcfg, f) for f in ('n_frames', 'fps', 'colours', 'shapes', 'heldout_pairs')})
+        with tempfile.TemporaryDirectory(prefix='video2lora-eval-wide-') as wd:   # beside the test world, never inside it
+            wide = generate_world(Path(wd)/'wide', wcfg_wide, counts={'test': n_wide}, seed=seed, progress=progress)
+            wide_frames = [c.read() for c in wide]
+        res['wide'] = evaluate_video_qa(model, builder, wide, frames=wide_frames, captions=False)
     if n_split:
         split = PromptBuilder.for_model(tok, model.config, split=True)
         res['split'] = evaluate_video_qa(model, split, test[:n_split], frames=[render(c, size=2 * builder.image_size) for c in test[:n_split]], captions=False)

@@ -117,6 +117,7 @@ class HyperTrainConfig:
         if self.hyper_preset not in ('tiny', 'paper'): raise ConfigError('hyper_preset', f"must be 'tiny' or 'paper', got {self.hyper_preset!r}")
         if self.focus: parse_focus(self.focus)   # a misspelt type is refused by name, before any work
         if self.crowd_focus: parse_focus(self.crowd_focus)
+        if self.crowd_focus and self.data: raise ConfigError('crowd_focus', "weighs the world's videos by their objects; a data set's videos have none listed")
 
         if self.init and not (Path(self.init)/'hypernet.json').is_file():
             raise ConfigError('init', f"{self.init}: not a saved hypernetwork (no hypernet.json)")
@@ -407,6 +408,7 @@ def _train_hypernet(cfg, out_dir, wcfg, progress, command, stop_after, held:cont
     vlm, tok = load_frozen_vlm(cfg.vlm)
     vlm.to(acc.device)
     builder = PromptBuilder.for_model(tok, vlm.config)
+    if cfg.kl_topk > vlm.config.text_config.vocab_size: raise ConfigError('kl_topk', f"must be at most the vocabulary's {vlm.config.text_config.vocab_size:,} tokens, got {cfg.kl_topk:,}")
     builder.device = acc.device                                         # batches are built where the VLM is
     if cfg.init:                                                        # a further stage of a trained hypernetwork
         hypernet = load_hypernet(cfg.init)[0].train()
@@ -467,8 +469,8 @@ def _train_hypernet(cfg, out_dir, wcfg, progress, command, stop_after, held:cont
             w = len(ch) / len(targets)                                     # the loss is a mean over groups: weigh by share
             teacher = None
             if cfg.kl_weight > 0 and k_seg == 1:
-                keys = [[(int(i), q) for q, _ in ts] for i, ts in zip(vids, tg)]   # a cached teacher's entries: (video, question)
-                todo = [j for j, ks in enumerate(keys) if not cfg.kl_topk or any(key not in tcache for key in ks)]
+                tkeys = [[(int(i), q) for q, _ in ts] for i, ts in zip(vids, tg)]  # a cached teacher's entries: (video, question)
+                todo = [j for j, ks in enumerate(tkeys) if not cfg.kl_topk or any(key not in tcache for key in ks)]
                 if todo:                                                   # the teacher reads these videos now
                     items = [prefix_and_suffixes(builder, clip_of(pool[vids[j]]).frames, clip_of(pool[vids[j]]).timestamps, pool[vids[j]].duration, tg[j]) for j in todo]
                     px, prefix, sids, smask, slab = (t.to(acc.device) for t in collate_multi(builder, items))
@@ -476,8 +478,8 @@ def _train_hypernet(cfg, out_dir, wcfg, progress, command, stop_after, held:cont
                     tlab = torch.cat([torch.full((len(slab), 1), -100, device=slab.device), slab], 1)   # labels in the same frame as tl
                 if not cfg.kl_topk: teacher = (tl, tlab)
                 else:
-                    if todo: tcache.update(zip([key for j in todo for key in keys[j]], topk_targets(tl, tlab, cfg.kl_topk)))
-                    teacher = ('topk', [tcache[key] for ks in keys for key in ks])
+                    if todo: tcache.update(zip([key for j in todo for key in tkeys[j]], topk_targets(tl, tlab, cfg.kl_topk)))
+                    teacher = ('topk', [tcache[key] for ks in tkeys for key in ks])
 
             if k_seg > 1 and cfg.place_aware:                              # each scene at its place: encoded now, with its long video's times
                 rs = [placed([clip_of(pool[i]) for i in g], [pool[i].duration for i in g]) for g in np.reshape(vids, (-1, k_seg))]
