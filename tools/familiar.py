@@ -53,7 +53,7 @@ def main():
     a = ap.parse_args()
     if Path(a.json).exists(): ap.error(f"{a.json}: a file is already there; choose a new path")
     import importlib.util, torch
-    from video2lora.pipeline import Video2LoRA
+    from video2lora.pipeline import Video2LoRA, clip_seconds
     from video2lora.familiar import Familiarity, clip_features, save_familiarity
     from video2lora.world import WorldConfig, generate_world, BACKGROUNDS
     from video2lora.video import write_video, read_clip, Clip
@@ -63,7 +63,7 @@ def main():
     tmp = Path(tempfile.mkdtemp())
     def feats(paths, clips=None):
         clips = clips or [v2l.read(p) for p in paths]
-        return clip_features(v2l.vlm, v2l.builder, clips, [float(c.timestamps[-1] - c.timestamps[0]) * len(c) / max(1, len(c) - 1) for c in clips])
+        return clip_features(v2l.vlm, v2l.builder, clips, [clip_seconds(c) for c in clips])
     world = generate_world(tmp/'world', counts=dict(train=a.train, val=a.val, test=a.test), seed=0)
     by = {s: [Path(c.root)/c.path for c in world if c.split == s] for s in ('train', 'val', 'test')}
     fam = Familiarity.fit(feats(by['train']), a.k)

@@ -511,7 +511,6 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument('--heldout-clips', type=nonneg, default=300, help='held-out-combination clips')
     e.add_argument('--wide-clips', type=nonneg, default=0, help="test clips of the wider world (its backdrops, camera noise and blur) at the tile size")
     e.add_argument('--split-clips', type=nonneg, default=0, help='test clips drawn at 2x the tile and read split into tiles + the global tile')
-
     e.add_argument('--seed', type=nonneg, default=0, help='world seed')
     e.set_defaults(func=cmd_tiny_eval)
     def model_args(sp):

@@ -146,8 +146,8 @@ class TinyTrainConfig:
 
 # %% ../nbs/03a_tiny_recipe.ipynb #bf721a8d
 def mixed_clips(wcfg:WorldConfig, seed:int, split:str, n:int, wide_frac:float=0.0, progress:bool=False) -> list:
-    "`n` clips of `split`: the first `round(wide_frac * n)` from the wider world (`WorldConfig.wide`), the others from `wcfg`; no two share an index."
-    k, wide = int(round(wide_frac * n)), WorldConfig.wide(**{f: getattr(wcfg, f) for f in ('n_frames', 'fps', 'colours', 'shapes', 'heldout_pairs')})
+    "`n` clips of `split`: the first `round(wide_frac * n)` from the wider world (`WorldConfig.widened`), the others from `wcfg`; no two share an index."
+    k, wide = int(round(wide_frac * n)), wcfg.widened()
     return [draw_clip(wide if i < k else wcfg, seed, split, i) for i in tqdm(range(n), desc='draw clips', disable=not progress)]
 
 def tile_frames(frames:np.ndarray, image_size:int) -> np.ndarray:
@@ -518,9 +518,8 @@ def evaluate_tiny(model_dir, # a folder saved by `train_tiny` (or the bundled mo
         res['test_long_same_clips_12'] = evaluate_video_qa(model, builder, long, frames=test_frames[:n_long])
 
     if n_wide:                                                           # the same test clips' indices, filmed the wider world's way
-        wcfg_wide = WorldConfig.wide(frame_sizes=(), **{f: getattr(wcfg, f) for f in ('n_frames', 'fps', 'colours', 'shapes', 'heldout_pairs')})
         with tempfile.TemporaryDirectory(prefix='video2lora-eval-wide-') as wd:   # beside the test world, never inside it
-            wide = generate_world(Path(wd)/'wide', wcfg_wide, counts={'test': n_wide}, seed=seed, progress=progress)
+            wide = generate_world(Path(wd)/'wide', wcfg.widened(frame_sizes=()), counts={'test': n_wide}, seed=seed, progress=progress)
             wide_frames = [c.read() for c in wide]
         res['wide'] = evaluate_video_qa(model, builder, wide, frames=wide_frames, captions=False)
     if n_split:

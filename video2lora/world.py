@@ -64,6 +64,10 @@ class WorldConfig:
         "The wider world: every background, frames of 64 to 256 px, objects a little smaller or larger, mild camera noise and blur."
         return cls(**{**dict(backgrounds=BACKGROUNDS, frame_sizes=(64, 96, 128, 192, 256), scale=(0.9, 1.1), noise=6.0, blur=0.012), **kw})
 
+    def widened(self, **kw) -> 'WorldConfig':
+        "This world's clips (timing, colours, shapes, held-out pairs) filmed the wider world's way (`wide`)."
+        return WorldConfig.wide(**{**{f: getattr(self, f) for f in ('n_frames', 'fps', 'colours', 'shapes', 'heldout_pairs')}, **kw})
+
     @property
     def varied(self) -> bool: return self.backgrounds != ('plain',) or bool(self.frame_sizes) or self.scale != (1.0, 1.0) or self.noise > 0 or self.blur > 0
 
