@@ -55,6 +55,7 @@ def main():
     import importlib.util, torch
     from video2lora.pipeline import Video2LoRA, clip_seconds
     from video2lora.familiar import Familiarity, clip_features, save_familiarity
+    from video2lora.vlm import model_fingerprint
     from video2lora.world import WorldConfig, generate_world, BACKGROUNDS
     from video2lora.video import write_video, read_clip, Clip
     torch.set_num_threads(a.threads)
@@ -67,6 +68,7 @@ def main():
     world = generate_world(tmp/'world', counts=dict(train=a.train, val=a.val, test=a.test), seed=0)
     by = {s: [Path(c.root)/c.path for c in world if c.split == s] for s in ('train', 'val', 'test')}
     fam = Familiarity.fit(feats(by['train']), a.k)
+    fam.info['model'] = model_fingerprint(v2l.vlm)                # the cloud is checked against the model it is loaded with
     fam.choose_threshold(feats(by['val']), a.quantile)
     sets = dict(world_test=feats(by['test']))
     wide = [c for c in generate_world(tmp/'wide', WorldConfig.wide(), counts=dict(test=a.wide), seed=1) if c.look['background']['kind'] != 'plain']

@@ -15,7 +15,7 @@ from tqdm.auto import tqdm
 
 from .video import read_clip, video_info, Clip
 from .vlm import (PromptBuilder, load_vlm, load_tokenizer, clean_answer, generate_answers, cache_arg, kv_cache,
-                            number_words, SMOLVLM2_SPECIAL_TOKENS, TEMPLATE_MARKERS)
+                            number_words, model_fingerprint, SMOLVLM2_SPECIAL_TOKENS, TEMPLATE_MARKERS)
 from .tiny import load_tiny
 from .hooks import extract_layer_states
 from .lora import LoRAAdapter, ModelSignature, apply_adapter, export_peft, import_peft, AdapterFileError, compose, compose_groups, stack_adapters
@@ -291,6 +291,10 @@ class Video2LoRA:
         self.n_frames = tc.get('n_frames') if model_name == 'tiny' else None   # tiny: the training frame count
         self.source_layer = tc.get('source_layer', -1)
         self.reading = reading_of(self.meta)                                   # how segments are read: as the hypernetwork was trained
+        if familiar is not None and familiar.info.get('model') not in (None, model_fingerprint(vlm)):   # fitted on another model's states
+            warnings.warn("the familiarity cloud beside this hypernetwork was fitted on another model: videos are not checked "
+                          "(re-fit it for this model: tools/familiar.py)", stacklevel=3)
+            familiar = None
         self.familiar = familiar                                               # the training videos' cloud (09b_familiar), or None: no check
 
 

@@ -17,13 +17,12 @@ from tqdm.auto import tqdm
 
 from .io import claim_folder, remove_stale, make_temp_folder, remove_temp_folder, writable_file, OutputError
 from .video import available_memory   # MemAvailable, capped by a cgroup limit: the bound every size check uses
-from .vlm import PromptBuilder, video_text, chat_text, INTERNALIZE_INSTRUCTION
+from .vlm import PromptBuilder, video_text, chat_text, INTERNALIZE_INSTRUCTION, model_fingerprint
 from .pipeline import encode_states
 
 # %% auto #0
 __all__ = ['STORAGES', 'fmt_bytes', 'StateEstimate', 'internalize_positions', 'estimate_states', 'choose_storage', 'shard_range',
-           'local_shards', 'local_videos', 'VideoEncoder', 'model_fingerprint', 'MemoryStates', 'FlyStates',
-           'DiskStates', 'make_store']
+           'local_shards', 'local_videos', 'VideoEncoder', 'MemoryStates', 'FlyStates', 'DiskStates', 'make_store']
 
 # %% ../nbs/07a_states.ipynb #3158d2eb
 STORAGES = ('memory', 'disk', 'fly')   # where training keeps the extractor's states
@@ -127,12 +126,6 @@ class VideoEncoder:
             parts.append((s.cpu(), m.cpu()))
         return _pad_cat(parts)
 
-def model_fingerprint(vlm, name:str='') -> str:
-    "A short hash of a model's config and of every weight tensor's sum (6 digits: the same on any device): states cached for one model are never used for another."
-    h = hashlib.sha1((name + vlm.config.to_json_string(use_diff=False)).encode())
-    with torch.no_grad():
-        for n, p in vlm.named_parameters(): h.update(f"{n}:{p.double().sum().item():.6e}".encode())
-    return h.hexdigest()[:16]
 
 def _pad_cat(parts:list) -> tuple:
     "Concatenate `(states, mask)` pairs padded along T."

@@ -17,7 +17,7 @@ from tqdm.auto import tqdm
 
 from .world import WorldConfig, draw_clip, render, QUESTION_TYPES
 from .long_world import long_questions, render_long, draw_long_video
-from .vlm import PromptBuilder, load_vlm_folder, suffixes_over_prefix, kv_cache, decoder_layers
+from .vlm import PromptBuilder, load_vlm_folder, suffixes_over_prefix, kv_cache, decoder_layers, model_fingerprint
 from .io import (write_folder_atomic, write_text_atomic, append_text, writable_file, check_output, claim_folder,
                            release_folder, check_ranges, ConfigError)
 from .tiny import load_tiny
@@ -28,7 +28,7 @@ from .hypernet import HyperConfig, HyperNetwork, save_hypernet, load_hypernet, s
 from .pipeline import internalize_clips, adapter_answers, encode_states, placed
 
 from .dataset import validate_manifest, check_data_folder, outside_videos, ManifestError, MANIFEST
-from .states import (STORAGES, VideoEncoder, estimate_states, choose_storage, make_store, model_fingerprint, local_videos)
+from .states import (STORAGES, VideoEncoder, estimate_states, choose_storage, make_store, local_videos)
 
 # %% auto #0
 __all__ = ['RUN_FILES', 'LOG_FIELDS', 'answer_positions', 'aligned_kl', 'HyperTrainConfig', 'load_frozen_vlm', 'training_videos',
@@ -75,6 +75,7 @@ class HyperTrainConfig:
     kl_topk: int = 0               # > 0: the teacher's top-k logits per answer token, cached per (video, target) when first needed (Doc-to-LoRA); 0: all logits, every step
     source_layer: int = -1         # -1: layer l's states drive layer l's adapter (paper); k >= 0: every layer reads layer k (ablation)
     pool: int = 4000               # training videos (states cached once)
+    wide_frac: float = 0.0         # share of the world's training videos filmed the wider world's way (backdrops, object sizes, camera noise; `01_world`), at the base frame size: one tile per frame
     n_frames: int = 12             # frames per video
     seed: int = 0                  # seeds the hypernetwork, the pool and the sampling
     threads: int = 2               # torch CPU threads per process
@@ -101,7 +102,7 @@ class HyperTrainConfig:
     def __post_init__(self):
         check_ranges(self, steps='positive', batch_size='positive', targets_per_video='positive', lr='positive',
                      min_lr_frac='fraction', warmup='nonneg', weight_decay='nonneg', clip_grad='positive', caption_frac='fraction',
-                     kl_weight='nonneg', kl_temperature='positive', l1_weight='nonneg', kl_topk='nonneg',
+                     kl_weight='nonneg', kl_temperature='positive', l1_weight='nonneg', kl_topk='nonneg', wide_frac='fraction',
 
  pool='positive', n_frames='positive', seed='nonneg',
                      threads='positive', eval_every='nonneg', eval_clips='positive', save_every='nonneg',
@@ -118,6 +119,7 @@ class HyperTrainConfig:
         if self.focus: parse_focus(self.focus)   # a misspelt type is refused by name, before any work
         if self.crowd_focus: parse_focus(self.crowd_focus)
         if self.crowd_focus and self.data: raise ConfigError('crowd_focus', "weighs the world's videos by their objects; a data set's videos have none listed")
+        if self.wide_frac and self.data: raise ConfigError('wide_frac', "films the world's videos the wider world's way; a data set's videos are already filmed")
 
         if self.init and not (Path(self.init)/'hypernet.json').is_file():
             raise ConfigError('init', f"{self.init}: not a saved hypernetwork (no hypernet.json)")
@@ -131,10 +133,12 @@ def load_frozen_vlm(name:str='') -> tuple:
 def training_videos(cfg:HyperTrainConfig, wcfg:WorldConfig) -> tuple:
     "`(pool, val, clip_of, keys, note)`: training and validation videos, `clip_of(video)` giving its frames, a key per training video for the state cache, a note; a data set is validated whole first."
     if not cfg.data:
-        pool = [draw_clip(wcfg, cfg.seed, 'train', i) for i in range(cfg.pool)]
+        wide, k = wcfg.widened(frame_sizes=()), int(round(cfg.wide_frac * cfg.pool))   # the wider world at the base size
+        worlds = [wide if i < k else wcfg for i in range(cfg.pool)]     # videos 0..k-1 filmed the wider way
+        pool = [draw_clip(w, cfg.seed, 'train', i) for i, w in enumerate(worlds)]
         val = [draw_clip(wcfg, cfg.seed, 'val', i) for i in range(cfg.eval_clips)] if cfg.eval_every else []
-        world = json.dumps([cfg.seed, asdict(wcfg)])                    # a world clip is its id in a world of this seed and config
-        return pool, val, lambda c: render(c, n_frames=cfg.n_frames), [f"{world}/{c.id}" for c in pool], ''
+        names = {id(w): json.dumps([cfg.seed, asdict(w)]) for w in (wcfg, wide)}   # a world clip is its id in a world of this seed and config
+        return pool, val, lambda c: render(c, n_frames=cfg.n_frames), [f"{names[id(w)]}/{c.id}" for w, c in zip(worlds, pool)], ''
     recs = validate_manifest(cfg.data)                                  # every problem of the manifest, before any work
     train = [r for r in recs if r.split == 'train']
     if not train: raise ManifestError(Path(cfg.data)/MANIFEST, [(0, "no videos of split 'train' to train on")])

@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
-import json, warnings
+import hashlib, json, warnings
 
 import numpy as np
 import torch
@@ -27,8 +27,8 @@ __all__ = ['MAX_GRID', 'SMOLVLM2_SPECIAL_TOKENS', 'PRESETS', 'ADAPTER_MARK', 'IN
            'TEMPLATE_WORDS', 'tile_token', 'tile_tokens', 'visual_tokens', 'head_dim', 'VLMPreset', 'preset_config',
            'tokens_per_frame', 'build_vlm', 'freeze', 'count_params', 'adapter_applied', 'decoder_layers',
            'WeightsNotFoundError', 'ModelFolderError', 'check_model_folder', 'load_vlm', 'load_tokenizer', 'save_vlm',
-           'load_vlm_folder', 'frames_to_pixels', 'split_frames', 'number_words', 'image_text', 'video_text',
-           'chat_text', 'Prompt', 'PromptBatch', 'PromptBuilder', 'word_tokenizer', 'encode_frames',
+           'load_vlm_folder', 'model_fingerprint', 'frames_to_pixels', 'split_frames', 'number_words', 'image_text',
+           'video_text', 'chat_text', 'Prompt', 'PromptBatch', 'PromptBuilder', 'word_tokenizer', 'encode_frames',
            'prompt_embeddings', 'cache_arg', 'kv_cache', 'suffixes_over_prefix', 'clean_answer', 'generate_answers']
 
 # %% ../nbs/02_vlm.ipynb #f4c3e5d6
@@ -252,6 +252,15 @@ def load_vlm_folder(folder, dtype=torch.float32) -> tuple:
     try: model = _from_pretrained(str(folder), dtype)
     except OSError as e: raise ModelFolderError(f"{folder}: cannot load the model ({_one_line(e)})") from None
     return freeze(model), load_tokenizer(folder)
+
+# %% ../nbs/02_vlm.ipynb #85fb9602
+def model_fingerprint(vlm, name:str='') -> str:
+    "A short hash of a model's config and of every weight tensor's sum (6 digits: the same on any device): states cached for one model, or a familiarity cloud fitted on one (`09b_familiar`), are never used for another."
+    h = hashlib.sha1((name + vlm.config.to_json_string(use_diff=False)).encode())
+    with torch.no_grad():
+        for n, p in vlm.named_parameters(): h.update(f"{n}:{p.double().sum().item():.6e}".encode())
+    return h.hexdigest()[:16]
+
 
 # %% ../nbs/02_vlm.ipynb #46dac93c
 def frames_to_pixels(frames:np.ndarray, # (N, H, W, 3) uint8
