@@ -35,7 +35,7 @@ def row(run:Path, r:dict, wide:dict|None=None) -> dict:
     ev = [json.loads(l) for l in (run/'evals.jsonl').read_text().splitlines() if l.strip()] if (run/'evals.jsonl').exists() else []
     meta = json.loads((run/'hypernet'/'hypernet.json').read_text())
     cap = {k: {f: v[f] for f in ('diff', 'ci95', 'p_tost', 'verdict', 'margin') if f in v} for k, v in t.get('captions_b_vs_a', {}).items()}
-    return dict(command=meta.get('command'), steps=meta.get('step'), train_seconds=meta.get('train_seconds'),
+    return dict(command=meta.get('command'), train_config=meta.get('train_config'), steps=meta.get('step'), train_seconds=meta.get('train_seconds'),
                 a={k: a[k] for k in TYPES + ['overall', 'caption_f1', 'caption_rougeL']},
                 b={k: b[k] for k in TYPES + ['overall', 'caption_f1', 'caption_rougeL']},
                 qa_b_vs_a={f: t['b_vs_a'][f] for f in ('diff', 'ci95', 'p_tost', 'verdict', 'margin')},
