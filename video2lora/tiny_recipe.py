@@ -145,9 +145,11 @@ class TinyTrainConfig:
         if self.split_frac and not 2 <= self.split_rows <= MAX_GRID: raise ConfigError('split_rows', f"must be 2 to {MAX_GRID} (tiles per side of a split frame), got {self.split_rows}")
 
 # %% ../nbs/03a_tiny_recipe.ipynb #bf721a8d
-def mixed_clips(wcfg:WorldConfig, seed:int, split:str, n:int, wide_frac:float=0.0, progress:bool=False) -> list:
+def mixed_clips(wcfg:WorldConfig, seed:int, split:str, n:int, wide_frac:float=0.0, progress:bool=False,
+                wide:WorldConfig|None=None, # the wider world to draw from (default `wcfg.widened()`)
+               ) -> list:
     "`n` clips of `split`: the first `round(wide_frac * n)` from the wider world (`WorldConfig.widened`), the others from `wcfg`; no two share an index."
-    k, wide = int(round(wide_frac * n)), wcfg.widened()
+    k, wide = int(round(wide_frac * n)), wide or wcfg.widened()
     return [draw_clip(wide if i < k else wcfg, seed, split, i) for i in tqdm(range(n), desc='draw clips', disable=not progress)]
 
 def tile_frames(frames:np.ndarray, image_size:int) -> np.ndarray:

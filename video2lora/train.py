@@ -21,7 +21,7 @@ from .vlm import PromptBuilder, load_vlm_folder, suffixes_over_prefix, kv_cache,
 from .io import (write_folder_atomic, write_text_atomic, append_text, writable_file, check_output, claim_folder,
                            release_folder, check_ranges, ConfigError)
 from .tiny import load_tiny
-from .tiny_recipe import pick_targets, parse_focus, answer_loss, prefix_and_suffixes, collate_multi, lr_at
+from .tiny_recipe import pick_targets, parse_focus, answer_loss, prefix_and_suffixes, collate_multi, lr_at, mixed_clips
 from .metrics import CAPTION_QUESTION, score_answers, caption_scores
 from .lora import ModelSignature, apply_adapter, compose_groups
 from .hypernet import HyperConfig, HyperNetwork, save_hypernet, load_hypernet, source_states
@@ -133,12 +133,11 @@ def load_frozen_vlm(name:str='') -> tuple:
 def training_videos(cfg:HyperTrainConfig, wcfg:WorldConfig) -> tuple:
     "`(pool, val, clip_of, keys, note)`: training and validation videos, `clip_of(video)` giving its frames, a key per training video for the state cache, a note; a data set is validated whole first."
     if not cfg.data:
-        wide, k = wcfg.widened(frame_sizes=()), int(round(cfg.wide_frac * cfg.pool))   # the wider world at the base size
-        worlds = [wide if i < k else wcfg for i in range(cfg.pool)]     # videos 0..k-1 filmed the wider way
-        pool = [draw_clip(w, cfg.seed, 'train', i) for i, w in enumerate(worlds)]
+        wide = wcfg.widened(frame_sizes=())                             # the wider world at the base size: one tile per frame
+        pool = mixed_clips(wcfg, cfg.seed, 'train', cfg.pool, cfg.wide_frac, wide=wide)
         val = [draw_clip(wcfg, cfg.seed, 'val', i) for i in range(cfg.eval_clips)] if cfg.eval_every else []
-        names = {id(w): json.dumps([cfg.seed, asdict(w)]) for w in (wcfg, wide)}   # a world clip is its id in a world of this seed and config
-        return pool, val, lambda c: render(c, n_frames=cfg.n_frames), [f"{names[id(w)]}/{c.id}" for w, c in zip(worlds, pool)], ''
+        world = [json.dumps([cfg.seed, asdict(w)]) for w in (wcfg, wide)]   # a world clip is its id in a world of this seed and config
+        return pool, val, lambda c: render(c, n_frames=cfg.n_frames), [f"{world[c.look is not None]}/{c.id}" for c in pool], ''
     recs = validate_manifest(cfg.data)                                  # every problem of the manifest, before any work
     train = [r for r in recs if r.split == 'train']
     if not train: raise ManifestError(Path(cfg.data)/MANIFEST, [(0, "no videos of split 'train' to train on")])
