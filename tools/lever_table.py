@@ -12,6 +12,8 @@ RUN/eval (kept: a second call reuses it when it was made on the same clips).
 import argparse, json, shlex, subprocess, sys, time
 from pathlib import Path
 
+from video2lora.io import write_text_atomic
+
 TYPES = ['colour', 'shape', 'direction', 'count', 'order', 'exists', 'change']
 
 
@@ -53,6 +55,7 @@ def main():
     ap.add_argument('--wide-data', default='', help='also evaluate on this data set\'s test split (e.g. the wider world filmed at 64 px)')
     ap.add_argument('--json', required=True, help='where to write the table')
     a = ap.parse_args()
+    if Path(a.json).exists(): ap.error(f"{a.json}: a file is already there; choose a new path")   # never replaces a file
     t0 = time.time()
     table = {Path(r).name: row(Path(r), evaluate(Path(r), a.model, a.clips, a.seed),
                                evaluate(Path(r), a.model, a.clips, a.seed, a.wide_data) if a.wide_data else None) for r in a.runs}
@@ -64,7 +67,7 @@ def main():
     out = dict(command=shlex.join(['python', 'tools/lever_table.py'] + sys.argv[1:]), clips=a.clips, seed=a.seed, model=a.model, wide_data=a.wide_data,
                runs=table, seconds=round(time.time() - t0, 1))
     Path(a.json).parent.mkdir(parents=True, exist_ok=True)
-    Path(a.json).write_text(json.dumps(out, indent=1))
+    write_text_atomic(a.json, json.dumps(out, indent=1))
     print(f"written {a.json}")
 
 
