@@ -17,6 +17,7 @@ def main():
     ap.add_argument('what', choices=['frames', 'resolution', 'compose', 'needle', 'plot'],
                     help='frames: (a) vs (b) at more frames; resolution: at larger frames, split into tiles; compose: segments composed in rank space; needle: a needle in a haystack; plot: the figure of a result JSON, beside it')
     ap.add_argument('--hypernet', default='', help='a saved hypernetwork folder (default: the bundled one)')
+    ap.add_argument('--model', default='', help='a tiny SmolVLM folder the hypernetwork was trained for (default: the bundled one)')
     ap.add_argument('--clips', type=int, default=100, help='frames: test clips up to 96 frames; resolution: test clips; compose: long videos per K')
     ap.add_argument('--frames', default='12,24,48,96,192,384,1024', help='frames: frame counts')
     ap.add_argument('--clips-at', default=None, help='fewer clips at large frame counts or sizes, COUNT:CLIPS,... (default: frames 192:40,384:16,1024:4; resolution 384:40)')
@@ -37,7 +38,7 @@ def main():
     if Path(a.json).exists(): ap.error(f"{a.json}: a file is already there; choose a new path")
     import torch
     from video2lora.tiny import load_tiny
-    from video2lora.vlm import PromptBuilder
+    from video2lora.vlm import PromptBuilder, load_vlm_folder
     from video2lora.hypernet import load_hypernet, load_bundled_hypernet
     from video2lora.world import WorldConfig, draw_clip
     from video2lora.long_world import draw_long_video
@@ -46,7 +47,7 @@ def main():
     from video2lora.pipeline import reading_of
     from video2lora.io import write_text_atomic
     torch.set_num_threads(a.threads)
-    vlm, tok = load_tiny()
+    vlm, tok = load_vlm_folder(a.model) if a.model else load_tiny()
     builder = PromptBuilder.for_model(tok, vlm.config)
     hn, meta = load_hypernet(a.hypernet) if a.hypernet else load_bundled_hypernet()
     source_layer = (meta.get('train_config') or {}).get('source_layer', -1)
