@@ -66,3 +66,20 @@ def test_rendering_check_sees_what_a_reader_sees(tmp_path, monkeypatch):
 
     problems, _ = bd.check_rendering([page('cut')])
     assert any('cut off' in p for p in problems) and any('missing.css' in p for p in problems)
+
+
+def test_outputs_check_finds_machine_paths_and_warnings(tmp_path, monkeypatch):
+    "A notebook that prints a temporary folder, a run folder beside the repository or a library warning fails the docs check."
+    import json, nbformat
+    monkeypatch.setattr(bd, 'ROOT', tmp_path)
+    clean = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell('a message names `/tmp/tmpab12/notes`, `../runs/big`'),
+                                            nbformat.v4.new_code_cell('print(1)')])
+    clean.cells[1].outputs = [nbformat.v4.new_output('stream', text='notes: not written by video2lora (exit 2)\n')]
+    leaky = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in ('a', 'b', 'c')])
+    leaky.cells[0].outputs = [nbformat.v4.new_output('stream', text='refused /tmp/tmpab12/notes: not written by video2lora\n')]
+    leaky.cells[1].outputs = [nbformat.v4.new_output('execute_result', data={'text/plain': "'video2lora train --out ../runs/big'"})]
+    leaky.cells[2].outputs = [nbformat.v4.new_output('stream', name='stderr', text='x.py:3: FutureWarning: it will change\n')]
+    for name, nb in (('clean', clean), ('leaky', leaky)): nbformat.write(nb, tmp_path/f'{name}.ipynb')
+    assert bd.check_outputs([tmp_path/'clean.ipynb']) == []
+    problems = bd.check_outputs([tmp_path/'leaky.ipynb'])
+    assert len(problems) == 3 and "'/tmp/tmpab12/notes:'" in problems[0] and "'../runs/big'" in problems[1] and 'FutureWarning' in problems[2]

@@ -470,6 +470,27 @@ def check_pages(pages: list) -> list:
     return problems
 
 
+# what a notebook must not show: a folder of the machine that ran it (a temporary folder, a home, the work folder, a run
+# folder beside the repository) or a warning a library printed while it ran
+MACHINE_PATH = re.compile(r"""(?:(?<=[\s'"(=:,\[])|^)(/(?:tmp|var/folders|private|home|root|Users|work)/[^\s'")\],]*|\.\./runs/[^\s'")\],]*)""", re.M)
+LIBRARY_WARNING = re.compile(r"\b[A-Z]\w*Warning:|\bwarnings\.warn\(")
+
+
+def check_outputs(nbs: list) -> list:
+    "Machine paths and library warnings in the notebooks' outputs (and so in their pages; the text is written by hand): `notebook: what`."
+    problems = []
+    for p in nbs:
+        for i, c in enumerate(json.loads(p.read_text())['cells']):
+            texts = []
+            for o in c.get('outputs', []):
+                texts += [''.join(o['text'])] if 'text' in o else []
+                texts += [''.join(v) for k, v in o.get('data', {}).items() if k.startswith('text/') and k != 'text/html']
+            for t in texts:
+                problems += [f"{p.relative_to(ROOT)}, cell {i}: a path of the machine that ran it, {m!r}" for m in MACHINE_PATH.findall(t)[:1]]
+                problems += [f"{p.relative_to(ROOT)}, cell {i}: a library warning, {m.group(0)!r}" for m in list(LIBRARY_WARNING.finditer(t))[:1]]
+    return problems
+
+
 def _chromium():
     "The headless browser for screenshots and the rendering check, or None."
     return next((shutil.which(n) for n in ('chromium', 'chromium-browser', 'google-chrome') if shutil.which(n)), None)
@@ -585,7 +606,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument('--no-quarto', action='store_true', help='build the MkDocs site even if Quarto is installed')
     ap.add_argument('--readme', action='store_true', help='only regenerate README.md')
-    ap.add_argument('--check', action='store_true', help='fail if a page is missing or leaks markup, or README.md was stale')
+    ap.add_argument('--check', action='store_true', help='fail if a page is missing or leaks markup, a notebook shows a machine path or a library warning, or README.md was stale')
     ap.add_argument('--screenshots', metavar='DIR', help='save headless-Chromium PNGs of the home page and a library page to DIR')
     a = ap.parse_args()
     nbs = notebooks()
@@ -602,7 +623,7 @@ def main():
         missing = [str(p.relative_to(NBS)) for p in nbs if not (DOCS/p.relative_to(NBS).with_suffix('.html')).exists()]
         if missing: sys.exit(f"docs check failed: no page for {missing}")
         for p in pages: print(f"  {str(p.html_path):45} {p.section or '-':10} {p.title}")
-        problems = check_pages(pages)
+        problems = check_pages(pages) + check_outputs(nbs)
         rendering, checked = check_rendering(pages)
         if checked is None: print("rendering check skipped: no chromium on PATH (apt-get install -y chromium)")
         else:
@@ -610,7 +631,7 @@ def main():
         problems += rendering
         if problems: sys.exit("docs check failed:\n  " + "\n  ".join(problems))
         if new_readme != old_readme: sys.exit("docs check failed: README.md was out of date with nbs/index.ipynb (now regenerated: commit it)")
-        print(f"docs check passed: every one of the {len(nbs)} notebooks has a page with its title and no leaked markup; README.md is up to date"
+        print(f"docs check passed: every one of the {len(nbs)} notebooks has a page with its title, no leaked markup, no machine path and no library warning; README.md is up to date"
               + ("" if checked is None else f"; maths rendered and no shell command cut off on the {len(checked)} pages opened in Chromium"))
 
 

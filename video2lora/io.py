@@ -12,8 +12,8 @@ except ImportError: fcntl = None
 
 # %% auto #0
 __all__ = ['MAX_JSON_BYTES', 'MAX_JSON_DEPTH', 'MARKER', 'KINDS', 'CLAIMED', 'LEGACY_ADAPTER_FILES', 'MAX_MARKER_BYTES',
-           'SENTINEL', 'LOCK', 'LOCKED', 'InputError', 'regular_file', 'loads_strict', 'read_json', 'OutputError',
-           'read_marker', 'unlisted', 'output_kind', 'check_output', 'swap_is_atomic', 'temp_prefix',
+           'SENTINEL', 'LOCK', 'LOCKED', 'InputError', 'regular_file', 'loads_strict', 'read_json', 'tidy_paths',
+           'OutputError', 'read_marker', 'unlisted', 'output_kind', 'check_output', 'swap_is_atomic', 'temp_prefix',
            'make_temp_folder', 'remove_temp_folder', 'remove_stale', 'locked', 'lock_folder', 'release_folder',
            'check_unlocked', 'public_mode', 'write_marker', 'add_to_marker', 'write_folder_atomic', 'claim_folder',
            'writable_file', 'write_bytes_atomic', 'write_text_atomic', 'append_text', 'save_figure', 'ConfigError',
@@ -90,6 +90,12 @@ def read_json(path, what:str='JSON file', expect:type|None=dict, max_bytes:int=M
     if expect is not None and not isinstance(v, expect):
         raise InputError(f"{p}: corrupt {what}: a JSON {'object' if expect is dict else expect.__name__} is expected, not {type(v).__name__}")
     return v
+
+# %% ../nbs/00a_io.ipynb #bea6d0e4
+def tidy_paths(text:str, *folders) -> str:
+    "`text` with each of `folders` (a temporary folder a notebook works in) and `../runs/` shown as relative paths."
+    for f in folders: text = text.replace(f"{f}{os.sep}", '').replace(str(f), '.')
+    return re.sub(r'(?<![\w/.])\.\./runs/', 'runs/', text)
 
 # %% ../nbs/00a_io.ipynb #cf0639fc
 MARKER = 'video2lora.json'   # the file that marks a folder as video2lora's own output, and says of which kind
