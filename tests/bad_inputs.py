@@ -1,8 +1,12 @@
-"""Every bad input of every `video2lora` verb, run through the installed console script.
+"""Every bad input of every `video2lora` verb, and how to run them.
 
 Shared by `tests/test_cli_bad_input.py` (each case is a test) and `tools/bad_input_table.py` (which writes the
-table in `nbs/20_cli.ipynb`). A case is a verb, the bad input, the arguments (with `{D}` for the folder of test
-inputs), the exit status expected and a phrase its message must contain.
+table in `nbs/20_cli.ipynb`). `run_cases` runs them all in one process through `video2lora.cli.main(argv)`, as the
+console script runs it (`tests/fuzz_runner.py`: Python, torch and the tiny model start once, not once per case);
+`run_case` runs one through the installed console script, in a process of its own, and measures its peak memory.
+
+A case is a verb, the bad input, the arguments (with `{D}` for the folder of test inputs), the exit status expected
+and a phrase its message must contain.
 """
 from __future__ import annotations
 import hashlib, json, os, re, shlex, subprocess, sys
@@ -285,10 +289,33 @@ def run_case(case:Case, D:Path, video2lora:str) -> tuple:
     r.stdout, r.stderr = r.stdout.decode('utf-8', 'replace'), r.stderr.decode('utf-8', 'replace')
     rss = float(r.stderr.rsplit('\n', 2)[-2].split()[-1]) if 'PEAK_RSS_MIB' in r.stderr else float('nan')
     err = '\n'.join(l for l in r.stderr.splitlines() if not l.startswith('PEAK_RSS_MIB'))
-    text = err if case.code != 0 else r.stdout
+    return r.returncode, message(case, r.stdout, err, D), r.stdout, err, rss
+
+
+def run_cases(cases:list, D:Path, timeout:int=600) -> list:
+    """Run every case in one process through `video2lora.cli.main(argv)`, in order, with `D` as the working folder:
+    `[(exit status, message, stdout, stderr, paths under D the case added, removed or changed)]`."""
+    import tempfile
+    here = Path(__file__).resolve().parent
+    with tempfile.TemporaryDirectory() as tmp:
+        cf, rf = Path(tmp)/'cases.json', Path(tmp)/'results.json'
+        cf.write_text(json.dumps([dict(id=c.id, argv=[c.verb] + [a.replace('{D}', str(D)) for a in c.args], cwd=str(D),
+                                       stdin=c.stdin.decode('latin-1') if c.stdin else None, timeout=timeout) for c in cases]))
+        subprocess.run([sys.executable, str(here/'fuzz_runner.py'), str(cf), str(rf), str(D)], check=True, cwd=D,
+                       env={**os.environ, 'FUZZ_MEMORY_LIMIT_GB': '16'})
+        res = json.loads(rf.read_text())
+    out = []
+    for c, r in zip(cases, res):
+        assert not r['hung'] and not r['escaped'], f"{c.id}: {'hung' if r['hung'] else r['escaped']}"
+        out.append((r['code'], message(c, r['stdout'], r['stderr'], D), r['stdout'], r['stderr'], r['changed']))
+    return out
+
+
+def message(case:Case, stdout:str, stderr:str, D:Path) -> str:
+    "The line of a case's output the table shows: the one with the expected phrase, else the last."
+    text = stderr if case.code != 0 else stdout
     lines = [l for l in text.splitlines() if case.expect in l] or text.strip().splitlines()[-1:]
-    msg = lines[0] if lines else ''
-    return r.returncode, normalise(msg, D), r.stdout, err, rss
+    return normalise(lines[0] if lines else '', D)
 
 
 _MEASURE = ("import resource, subprocess, sys; r = subprocess.run(sys.argv[1:]); "

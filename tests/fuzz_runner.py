@@ -64,7 +64,7 @@ def run(case:dict) -> dict:
 if __name__ == '__main__':
     import resource
     cases = json.loads(open(sys.argv[1]).read())
-    limit = 8 << 30                                                   # a case that allocates beyond this fails with MemoryError, not the machine
+    limit = int(os.environ.get('FUZZ_MEMORY_LIMIT_GB', 8)) << 30     # a case that allocates beyond this fails with MemoryError, not the machine
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     os.environ.setdefault('TQDM_DISABLE', '0')
     watch = sys.argv[3] if len(sys.argv) > 3 else None

@@ -1,22 +1,37 @@
-"""Every row of the bad-input table in nbs/20_cli.ipynb, run through the installed `video2lora` command:
-the exit status, one line naming the problem, nothing on disk changed, no temporary names left, the table in
-the docs saying what the command says, and long or huge videos read without decoding every frame at full size."""
+"""Every row of the bad-input table in nbs/20_cli.ipynb: the exit status, one line naming the problem, nothing on disk
+changed, no temporary names left, the table in the docs saying what the command says, and long or huge videos read
+without decoding every frame at full size.
+
+The cases run in one process through `video2lora.cli.main(argv)`, as the console script runs it (`run_cases`); a few
+run again through the installed console script, each in its own process, and must say the same."""
 import json, re
 from pathlib import Path
 
 import pytest
 
-from bad_inputs import CASES, make_inputs, run_case, snapshot
+from bad_inputs import CASES, Case, make_inputs, run_case, run_cases, snapshot
 
 ROOT = Path(__file__).resolve().parent.parent
+# through the real console script too: a refusal of each kind of input (a file, an option, a question in argv's bytes,
+# standard input) and a command that works
+THROUGH_SCRIPT = ['internalize: missing file', 'world: --clips abc', 'ask: question not UTF-8',
+                  "ask: '-' with bytes that are not UTF-8 on standard input", 'internalize: one-frame video']
 
 
 @pytest.fixture(scope='module')
-def inputs(tmp_path_factory, request):
+def inputs(tmp_path_factory):
     import sys
     D = tmp_path_factory.mktemp('bad') / 'inputs'
     make_inputs(D, str(Path(sys.executable).parent / 'video2lora'))
     return D
+
+
+@pytest.fixture(scope='module')
+def results(inputs):
+    "Every case run once, in order, in one process: {case id: (exit, message, stdout, stderr, changed paths)}."
+    before = snapshot(inputs)
+    res = dict(zip([c.id for c in CASES], run_cases(CASES, inputs)))
+    return res, before
 
 
 def doc_table() -> dict:
@@ -35,27 +50,43 @@ def doc_table() -> dict:
 def test_table_covers_every_case():
     rows = doc_table()
     assert set(rows) == {(c.verb, c.bad) for c in CASES}, set(rows) ^ {(c.verb, c.bad) for c in CASES}
+    assert set(THROUGH_SCRIPT) <= {c.id for c in CASES}
 
 
 @pytest.mark.parametrize('case', CASES, ids=[c.id for c in CASES])
-def test_bad_input(case, inputs, bin_dir):
-    before = snapshot(inputs)
-    code, msg, out, err, rss = run_case(case, inputs, str(bin_dir/'video2lora'))
+def test_bad_input(case, results):
+    code, msg, out, err, changed = results[0][case.id]
     assert code == case.code, (code, err[-2000:])
     assert case.expect in (err if code else out), (case.expect, err, out)
     if code == 2:
         assert len(err.strip().splitlines()) == 1, err                  # one line
         assert err.startswith(f'video2lora {case.verb}: error: '), err
-        assert snapshot(inputs) == before                                # nothing on disk changed
-    leftovers = [p for p in inputs.rglob('*') if '.v2l-' in p.name]
-    assert leftovers == [], leftovers
+        assert changed == [], changed                                    # nothing on disk changed
+    assert not [p for p in changed if '.v2l-' in p], changed            # no temporary left behind
     assert doc_table()[(case.verb, case.bad)] == (code, msg), 'the docs table is stale: run `python tools/bad_input_table.py`'
+
+
+def test_inputs_left_as_they_were(inputs, results):
+    "After every case, the inputs of the user (everything the cases did not write as outputs) are unchanged, no temporary anywhere."
+    res, before = results
+    after = snapshot(inputs)
+    made = {p for c in CASES if res[c.id][0] == 0 for p in res[c.id][4]}  # outputs of the commands that worked
+    assert {k: v for k, v in after.items() if k not in made} == {k: v for k, v in before.items() if k not in made}
+    assert [p for p in inputs.rglob('*') if '.v2l-' in p.name] == []
+
+
+@pytest.mark.parametrize('case_id', THROUGH_SCRIPT)
+def test_console_script_says_the_same(case_id, inputs, results, bin_dir):
+    "The installed `video2lora` command, in a process of its own, gives the exit status and message of the in-process run."
+    case = next(c for c in CASES if c.id == case_id)
+    out = case if case.code == 2 else Case(case.verb, case.bad, [a.replace('out-', 'out-script-') for a in case.args], case.code, case.expect, case.stdin)
+    code, msg, *_ = run_case(out, inputs, str(bin_dir/'video2lora'))
+    assert (code, msg.replace('out-script-', 'out-')) == results[0][case_id][:2]
 
 
 def test_long_and_huge_videos_do_not_load_every_frame(inputs, bin_dir):
     "Peak memory of internalizing a 3,700-frame video and a 4K video stays near that of a 12-frame 64x64 clip."
     exe = str(bin_dir/'video2lora')
-    from bad_inputs import Case
     base = run_case(Case('internalize', 'baseline', [str(inputs/'good.mp4'), '-o', str(inputs/'out-base')], 0, 'internalized'), inputs, exe)
     long = run_case(Case('internalize', 'long', [str(inputs/'long.mp4'), '-o', str(inputs/'out-long2')], 0, 'internalized'), inputs, exe)
     huge = run_case(Case('internalize', 'huge', [str(inputs/'huge.mp4'), '-o', str(inputs/'out-huge2')], 0, 'internalized'), inputs, exe)

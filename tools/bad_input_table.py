@@ -1,4 +1,5 @@
-"""Run every bad-input case of tests/bad_inputs.py through the installed `video2lora` and write the table into
+"""Run every bad-input case of tests/bad_inputs.py through `video2lora.cli.main(argv)` (one process, as the console
+script runs it) and write the table into
 nbs/20_cli.ipynb (the markdown cell marked `<!-- bad-input table -->`). `tests/test_cli_bad_input.py` checks
 that the table says what the commands say.
 
@@ -9,7 +10,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT/'tests'))
-from bad_inputs import CASES, make_inputs, run_case
+from bad_inputs import CASES, make_inputs, run_cases
 
 HEAD = """<!-- bad-input table: written by `python tools/bad_input_table.py`; checked by tests/test_cli_bad_input.py -->
 ## Bad input: the table
@@ -32,8 +33,7 @@ def main():
     try:
         make_inputs(D, exe)
         rows = []
-        for c in CASES:
-            code, msg, *_ = run_case(c, D, exe)
+        for c, (code, msg, *_) in zip(CASES, run_cases(CASES, D)):
             print(f"{c.id:60s} {code} {msg}")
             rows.append(f"| `{c.verb}` | {c.bad} | {code} | `` {msg.replace('|', chr(92) + '|')} `` |")
     finally: shutil.rmtree(D.parent)
