@@ -16,9 +16,9 @@ from .world import WorldConfig, WorldClip, draw_clip, render, COLOURS, DIRECTION
 from .vlm import PromptBuilder
 from .metrics import CAPTION_QUESTION, score_answers
 from .hooks import extract_layer_states
-from .lora import LoRAAdapter
+from .lora import LoRAAdapter, stack_adapters
 from .hypernet import HyperNetwork, source_states
-from .evaluate import finetune_lora, stack_adapters, video_answers
+from .evaluate import finetune_lora, video_answers
 from .pipeline import internalize_clips, adapter_answers
 from .tiny_recipe import dense_labels, linear_probe
 

@@ -13,7 +13,7 @@ from tqdm.auto import tqdm
 
 from .world import WorldConfig, draw_clip, render
 from .vlm import PromptBuilder, generate_answers
-from .lora import LoRAAdapter, apply_adapter, ModelSignature
+from .lora import LoRAAdapter, apply_adapter, ModelSignature, stack_adapters
 from .pipeline import internalize_clips, adapter_answers
 from .tiny_recipe import answer_loss
 from .metrics import CAPTION_QUESTION, per_type, caption_scores, text_scores, token_f1, rouge_l
@@ -22,9 +22,8 @@ from .io import ConfigError
 
 # %% auto #0
 __all__ = ['MIN_VIDEOS', 'check_margin', 'paired_bootstrap', 'equivalence', 'video_answers', 'text_tokens', 'self_questions',
-           'finetune_lora', 'stack_adapters', 'per_video_lora_answers', 'tune_finetune_lr', 'caption_tests',
-           'caption_test_line', 'evaluate_conditions', 'results_table', 'plot_conditions', 'caption_conditions',
-           'evaluate_dataset']
+           'finetune_lora', 'per_video_lora_answers', 'tune_finetune_lr', 'caption_tests', 'caption_test_line',
+           'evaluate_conditions', 'results_table', 'plot_conditions', 'caption_conditions', 'evaluate_dataset']
 
 # %% ../nbs/08_evaluate.ipynb #eec368d6
 MIN_VIDEOS = 30   # fewer videos (the bootstrap's resampling unit) give no verdict: the 90% interval covers too rarely (see below)
@@ -121,11 +120,6 @@ def finetune_lora(vlm, builder:PromptBuilder, targets:list, steps:int, like:LoRA
             loss = answer_loss(logits[:, :-1], batch.labels[:, 1:])
             opt.zero_grad(); loss.backward(); opt.step()
     return LoRAAdapter({k: v.detach() for k, v in A.items()}, {k: v.detach() for k, v in B.items()}, scaling, sig)
-
-def stack_adapters(ads:list) -> LoRAAdapter:
-    "One batched adapter from unbatched ones of the same form."
-    a = ads[0]
-    return LoRAAdapter({k: torch.stack([x.A[k] for x in ads]) for k in a.keys}, {k: torch.stack([x.B[k] for x in ads]) for k in a.keys}, a.scaling, a.signature)
 
 def per_video_lora_answers(vlm, builder:PromptBuilder, clips:list, renders:list, steps:int, like:LoRAAdapter,
                            lr:float=1e-2, folds:int=2, seed:int=0, progress:bool=False) -> tuple:
