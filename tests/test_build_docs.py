@@ -75,6 +75,8 @@ def test_outputs_check_finds_machine_paths_and_warnings(tmp_path, monkeypatch):
     clean = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell('a message names `/tmp/tmpab12/notes`, `../runs/big`'),
                                             nbformat.v4.new_code_cell('print(1)')])
     clean.cells[1].outputs = [nbformat.v4.new_output('stream', text='notes: not written by video2lora (exit 2)\n')]
+    clean.cells.append(nbformat.v4.new_code_cell('#| hide\nprint(tmp)'))                 # a hidden cell has no page: not checked
+    clean.cells[2].outputs = [nbformat.v4.new_output('stream', text='/tmp/tmpab12\n')]
     leaky = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in ('a', 'b', 'c')])
     leaky.cells[0].outputs = [nbformat.v4.new_output('stream', text='refused /tmp/tmpab12/notes: not written by video2lora\n')]
     leaky.cells[1].outputs = [nbformat.v4.new_output('execute_result', data={'text/plain': "'video2lora train --out ../runs/big'"})]
@@ -82,4 +84,4 @@ def test_outputs_check_finds_machine_paths_and_warnings(tmp_path, monkeypatch):
     for name, nb in (('clean', clean), ('leaky', leaky)): nbformat.write(nb, tmp_path/f'{name}.ipynb')
     assert bd.check_outputs([tmp_path/'clean.ipynb']) == []
     problems = bd.check_outputs([tmp_path/'leaky.ipynb'])
-    assert len(problems) == 3 and "'/tmp/tmpab12/notes:'" in problems[0] and "'../runs/big'" in problems[1] and 'FutureWarning' in problems[2]
+    assert len(problems) == 3 and "'/tmp/tmpab12/notes'" in problems[0] and "'../runs/big'" in problems[1] and 'FutureWarning' in problems[2]

@@ -67,8 +67,15 @@ def readme():
     from nbconvert import MarkdownExporter
     import nbformat
     src = PROC/'index.ipynb'
+    from traitlets.config import Config
     nb = nbformat.read(src, as_version=4)
-    body, _ = MarkdownExporter(exclude_input_prompt=True, exclude_output_prompt=True).from_notebook_node(nb)
+    for cell in nb.cells:                                               # a cell marked `#| echo: false` shows its output only
+        if cell.cell_type == 'code' and re.search(r'^#\|\s*echo:\s*false\s*$', cell.source, flags=re.M):
+            cell.metadata.setdefault('tags', []).append('v2l-no-input')
+    cfg = Config()
+    cfg.TagRemoveInputPreprocessor.update(enabled=True, remove_input_tags=('v2l-no-input',))
+    cfg.MarkdownExporter.preprocessors = ['nbconvert.preprocessors.TagRemoveInputPreprocessor']
+    body, _ = MarkdownExporter(config=cfg, exclude_input_prompt=True, exclude_output_prompt=True).from_notebook_node(nb)
     head = ''
     if body.startswith('---'):  # nbdev's processing turned the title cell into YAML front matter
         import yaml
@@ -472,7 +479,9 @@ def check_pages(pages: list) -> list:
 
 # what a notebook must not show: a folder of the machine that ran it (a temporary folder, a home, the work folder, a run
 # folder beside the repository) or a warning a library printed while it ran
-MACHINE_PATH = re.compile(r"""(?:(?<=[\s'"(=:,\[])|^)(/(?:tmp|var/folders|private|home|root|Users|work)/[^\s'")\],]*|\.\./runs/[^\s'")\],]*)""", re.M)
+MACHINE_PATH = re.compile(r"""(?:(?<=[\s'"`(=:,\[])|^)(/(?:tmp|var/folders|private|home|root|Users|work|mnt|opt|content|scratch)/[^\s'"`)\],;]*"""
+                          r"""|\.\./runs/[^\s'"`)\],;]*)""", re.M)
+HIDDEN = re.compile(r'^#\|\s*(hide|(output|include):\s*false)\s*$', re.M)      # cells whose output no page shows
 LIBRARY_WARNING = re.compile(r"\b[A-Z]\w*Warning:|\bwarnings\.warn\(")
 
 
@@ -480,13 +489,14 @@ def check_outputs(nbs: list) -> list:
     "Machine paths and library warnings in the notebooks' outputs (and so in their pages; the text is written by hand): `notebook: what`."
     problems = []
     for p in nbs:
-        for i, c in enumerate(json.loads(p.read_text())['cells']):
-            texts = []
+        for c in json.loads(p.read_text())['cells']:
+            if HIDDEN.search(''.join(c['source'])): continue
+            texts, i = [], c.get('id', '?')
             for o in c.get('outputs', []):
                 texts += [''.join(o['text'])] if 'text' in o else []
                 texts += [''.join(v) for k, v in o.get('data', {}).items() if k.startswith('text/') and k != 'text/html']
             for t in texts:
-                problems += [f"{p.relative_to(ROOT)}, cell {i}: a path of the machine that ran it, {m!r}" for m in MACHINE_PATH.findall(t)[:1]]
+                problems += [f"{p.relative_to(ROOT)}, cell {i}: a path of the machine that ran it, {m.rstrip(':.')!r}" for m in MACHINE_PATH.findall(t)[:1]]
                 problems += [f"{p.relative_to(ROOT)}, cell {i}: a library warning, {m.group(0)!r}" for m in list(LIBRARY_WARNING.finditer(t))[:1]]
     return problems
 

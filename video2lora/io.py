@@ -94,7 +94,9 @@ def read_json(path, what:str='JSON file', expect:type|None=dict, max_bytes:int=M
 # %% ../nbs/00a_io.ipynb #bea6d0e4
 def tidy_paths(text:str, *folders) -> str:
     "`text` with each of `folders` (a temporary folder a notebook works in) and `../runs/` shown as relative paths."
-    for f in folders: text = text.replace(f"{f}{os.sep}", '').replace(str(f), '.')
+    for f in folders:
+        for name in dict.fromkeys((str(Path(f)), str(Path(f).resolve()))):      # as given, and as the OS resolves it (/private/var/...)
+            text = re.sub(re.escape(name) + r'(/|(?![\w.-]))', lambda m: '' if m[1] else '.', text)
     return re.sub(r'(?<![\w/.])\.\./runs/', 'runs/', text)
 
 # %% ../nbs/00a_io.ipynb #cf0639fc
