@@ -67,15 +67,14 @@ def readme():
     from nbconvert import MarkdownExporter
     import nbformat
     src = PROC/'index.ipynb'
-    from traitlets.config import Config
+    from nbconvert.preprocessors import TagRemovePreprocessor
     nb = nbformat.read(src, as_version=4)
     for cell in nb.cells:                                               # a cell marked `#| echo: false` shows its output only
         if cell.cell_type == 'code' and re.search(r'^#\|\s*echo:\s*false\s*$', cell.source, flags=re.M):
             cell.metadata.setdefault('tags', []).append('v2l-no-input')
-    cfg = Config()
-    cfg.TagRemoveInputPreprocessor.update(enabled=True, remove_input_tags=('v2l-no-input',))
-    cfg.MarkdownExporter.preprocessors = ['nbconvert.preprocessors.TagRemoveInputPreprocessor']
-    body, _ = MarkdownExporter(config=cfg, exclude_input_prompt=True, exclude_output_prompt=True).from_notebook_node(nb)
+    exporter = MarkdownExporter(exclude_input_prompt=True, exclude_output_prompt=True)
+    exporter.register_preprocessor(TagRemovePreprocessor(remove_input_tags={'v2l-no-input'}), enabled=True)
+    body, _ = exporter.from_notebook_node(nb)
     head = ''
     if body.startswith('---'):  # nbdev's processing turned the title cell into YAML front matter
         import yaml
