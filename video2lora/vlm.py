@@ -255,12 +255,12 @@ def load_vlm_folder(folder, dtype=torch.float32) -> tuple:
 
 # %% ../nbs/02_vlm.ipynb #85fb9602
 def model_fingerprint(vlm, name:str='') -> str:
-    "A short hash of a model's config and of every weight tensor's sum (6 digits: the same on any device): states cached for one model, or a familiarity cloud fitted on one (`09b_familiar`), are never used for another."
-    h = hashlib.sha1((name + vlm.config.to_json_string(use_diff=False)).encode())
+    "A short hash of a model's config and of every weight tensor's sum (6 digits: the same on any device): states cached for one model, or a familiarity cloud fitted on one (`09b_familiar`), are never used for another. Where the model was loaded from is not part of it."
+    def placeless(d): return {k: placeless(v) if isinstance(v, dict) else v for k, v in d.items() if k not in ('_name_or_path', 'name_or_path')}
+    h = hashlib.sha1((name + json.dumps(placeless(vlm.config.to_dict()), sort_keys=True, default=str)).encode())
     with torch.no_grad():
         for n, p in vlm.named_parameters(): h.update(f"{n}:{p.double().sum().item():.6e}".encode())
     return h.hexdigest()[:16]
-
 
 # %% ../nbs/02_vlm.ipynb #46dac93c
 def frames_to_pixels(frames:np.ndarray, # (N, H, W, 3) uint8
