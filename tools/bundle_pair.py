@@ -25,12 +25,12 @@ def copy(src, dst):
 def bundle_vlm(run: Path):
     "The VLM of `tiny-train --out RUN` as the next stage: the previous top-level record joins `stages`."
     old, new = json.loads((VLM/'training.json').read_text()), json.loads((run/'model/training.json').read_text())
-    k = len(old['stages']) + 2                                        # stages holds 1..k-2, the top level is stage k-1
-    prev = {key: old[key] for key in ('command', 'step', 'last_eval', 'config')}
-    prev['minutes'] = old['seconds'] / 60; prev['eval_command'] = old['eval_command']
-    new.update(stages=old['stages'] + [prev], reproduce=old['reproduce'],
-               eval_command=f"video2lora tiny-eval --model {run}/model --out {run}/eval --clips 500 --long-clips 50 "
-                            "--heldout-clips 200 --wide-clips 300 --split-clips 200")
+    k = len(old['stages']) + 1                                        # stages lists every stage so far, the last one at the top level too
+    entry = {key: new[key] for key in ('command', 'step', 'last_eval', 'config')}
+    entry['minutes'] = new['seconds'] / 60
+    eval_command = (f"video2lora tiny-eval --model {run}/model --out {run}/eval --clips 500 --long-clips 50 --heldout-clips 200 "
+                    "--wide-clips 300 --split-clips 200")
+    new.update(stages=old['stages'] + [entry], reproduce=old['reproduce'], eval_command=eval_command)
     for f in MODEL_FILES: copy(run/'model'/f, VLM/f)
     for f, dst in (('log.csv', f'stage{k}_log.csv'), ('evals.jsonl', f'stage{k}_evals.jsonl')): copy(run/f, VLM/dst)
     write_json(VLM/'training.json', new)
