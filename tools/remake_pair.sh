@@ -49,7 +49,7 @@ if [ "${FORCE:-0}" != 1 ]; then
     done
 fi
 command -v video2lora >/dev/null || { echo "video2lora is not on the PATH: activate .venv"; exit 1; }
-python -c "import skvideo, execnb, nbdev" || { echo "missing: pip install scikit-video and the [dev] extra"; exit 1; }
+python -c "import importlib.util as u, sys; sys.exit(any(u.find_spec(m) is None for m in ('skvideo', 'execnb', 'nbdev')))" || { echo "missing: pip install scikit-video and the [dev] extra"; exit 1; }
 mkdir -p "$OUT"
 
 # ---- 0. the old pair's records, kept as history (from git HEAD; seconds) ----------------------------------------------
