@@ -4,7 +4,7 @@ composition run that starts from it). The previous pair's records stay in the pa
 `tiny_hypernet/<archive>/`, the VLM's stages in `training.json` and `stage<k>_*` files); its weights stay in git.
 Then `SIDE_BY_SIDE=1 bash tools/remake_pair.sh` re-makes every number that quotes the pair.
 
-    python tools/bundle_pair.py --vlm ../runs/tiny5 --stage1 ../runs/h5/big --hypernet ../runs/h5/bigc --archive v4
+    python tools/bundle_pair.py --vlm ../runs/tiny5 --stages ../runs/h5/big ../runs/h5/bigc --hypernet ../runs/h5/bigc2 --archive v4
 
 Refuses to run twice (the archive folder exists) and writes every JSON atomically."""
 import argparse, json, os, shutil, sys
@@ -13,8 +13,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 VLM, HN = ROOT/'video2lora/assets/tiny_vlm', ROOT/'video2lora/assets/tiny_hypernet'
 MODEL_FILES = ('config.json', 'generation_config.json', 'model.safetensors', 'tokenizer.json', 'tokenizer_config.json')
-OLD_RECORDS = ('eval.json', 'diagnosis.json', 'evals.jsonl', 'hypernet.json', 'log.csv',
-               'stage1_evals.jsonl', 'stage1_hypernet.json', 'stage1_log.csv')
+OLD_RECORDS = ('eval.json', 'diagnosis.json', 'evals.jsonl', 'hypernet.json', 'log.csv')   # and every stage<k>_* file
 
 def write_json(path, d):
     tmp = Path(f"{path}.tmp"); tmp.write_text(json.dumps(d, indent=1) + '\n'); os.replace(tmp, path)
@@ -36,29 +35,30 @@ def bundle_vlm(run: Path):
     write_json(VLM/'training.json', new)
     print(f"tiny_vlm: stage {k} from {run}")
 
-def bundle_hypernet(stage1: Path, run: Path, archive: str):
-    "The hypernetwork of `train --out RUN` (and its stage-1 run's logs), the previous one's records kept in ARCHIVE/."
+def bundle_hypernet(stages:list, run: Path, archive: str):
+    "The hypernetwork of `train --out RUN` (and its earlier stages' logs as stage<k>_*), the previous one's records kept in ARCHIVE/."
     (HN/archive).mkdir()
-    for f in OLD_RECORDS:
+    for f in [*OLD_RECORDS, *(p.name for p in HN.glob('stage*_*'))]:
         if (HN/f).exists(): shutil.copyfile(HN/f, HN/archive/f)
+    for p in HN.glob('stage*_*'): p.unlink()
+    for k, st in enumerate(stages, 1):
+        m = json.loads((st/'hypernet/hypernet.json').read_text()); m['vlm'] = 'bundled tiny SmolVLM'
+        copy(st/'log.csv', HN/f'stage{k}_log.csv'); copy(st/'evals.jsonl', HN/f'stage{k}_evals.jsonl'); write_json(HN/f'stage{k}_hypernet.json', m)
     meta = json.loads((run/'hypernet/hypernet.json').read_text())
     meta['vlm'] = 'bundled tiny SmolVLM'; meta.pop('init_note', None)
-    s1 = json.loads((stage1/'hypernet/hypernet.json').read_text()); s1['vlm'] = 'bundled tiny SmolVLM'
     copy(run/'hypernet/hypernet.safetensors', HN/'hypernet.safetensors')
-    for src, dst in ((run/'log.csv', 'log.csv'), (run/'evals.jsonl', 'evals.jsonl'),
-                     (stage1/'log.csv', 'stage1_log.csv'), (stage1/'evals.jsonl', 'stage1_evals.jsonl')): copy(src, HN/dst)
-    write_json(HN/'stage1_hypernet.json', s1); write_json(HN/'hypernet.json', meta)
+    copy(run/'log.csv', HN/'log.csv'); copy(run/'evals.jsonl', HN/'evals.jsonl'); write_json(HN/'hypernet.json', meta)
     for f in ('eval.json', 'diagnosis.json'): (HN/f).unlink(missing_ok=True)   # re-made by remake_pair.sh
-    print(f"tiny_hypernet: {run} (stage 1 {stage1}); the previous records in {HN/archive}")
+    print(f"tiny_hypernet: {run} (earlier stages {', '.join(map(str, stages))}); the previous records in {HN/archive}")
 
 if __name__ == '__main__':
     ap = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     ap.add_argument('--vlm', type=Path, required=True, help='the `video2lora tiny-train --out` folder of the new VLM')
-    ap.add_argument('--stage1', type=Path, required=True, help='the `video2lora train --out` folder of stage 1')
-    ap.add_argument('--hypernet', type=Path, required=True, help='the `video2lora train --out` folder of the composition stage')
+    ap.add_argument('--stages', type=Path, nargs='*', default=[], help='the `video2lora train --out` folders of the earlier stages, in order')
+    ap.add_argument('--hypernet', type=Path, required=True, help='the `video2lora train --out` folder of the last stage')
     ap.add_argument('--archive', default='v4', help="folder for the previous hypernetwork's records")
     a = ap.parse_args()
     if (HN/a.archive).exists(): sys.exit(f"{HN/a.archive} exists: this pair was bundled already")
-    for p in (a.vlm/'model/model.safetensors', a.stage1/'hypernet/hypernet.json', a.hypernet/'hypernet/hypernet.safetensors'):
+    for p in (a.vlm/'model/model.safetensors', *(st/'hypernet/hypernet.json' for st in a.stages), a.hypernet/'hypernet/hypernet.safetensors'):
         if not p.exists(): sys.exit(f"missing {p}")
-    bundle_vlm(a.vlm); bundle_hypernet(a.stage1, a.hypernet, a.archive)
+    bundle_vlm(a.vlm); bundle_hypernet(a.stages, a.hypernet, a.archive)
