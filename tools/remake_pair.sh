@@ -63,8 +63,8 @@ fi
 # ---- 1. cheap: a few minutes each ---------------------------------------------------------------------------------
 step "1. familiarity cloud of the new pair + how often it fires (2.3 min): $HN/familiar/, benchmarks/familiar/familiar.json"
 # first: every later step that loads the pair reads this cloud (and warns that the old one was fitted on another model)
-# (fitted on the world's own videos; if the new hypernetwork was trained with --wide-frac and answers the wider world at
-# 64 px, fit it on that mix instead, or the check will warn on videos the pair handles)
+# (fitted on the world's own videos only: the pair answers the wider world at 64 px several points below the world, so a
+# warning there is fair, and `tools/familiar.py` counts those videos as unlike)
 [ -e "$OUT/familiar.json" ] || python tools/familiar.py --threads 1 --out $HN/familiar --json "$OUT/familiar.json"
 place "$OUT/familiar.json" benchmarks/familiar/familiar.json
 
