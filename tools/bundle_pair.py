@@ -1,25 +1,24 @@
 """Bundle a new tiny pair into `video2lora/assets/`: a tiny SmolVLM trained by `video2lora tiny-train` as one more stage
-of `tools/train_tiny.sh`, and a hypernetwork trained for it by `video2lora train` (a stage-1 run from scratch and the
-composition run that starts from it). The previous pair's records stay in the package as history (the hypernetwork's in
-`tiny_hypernet/<archive>/`, the VLM's stages in `training.json` and `stage<k>_*` files); its weights stay in git.
+of `tools/train_tiny.sh`, and a hypernetwork trained for it by `video2lora train` in stages (a run from scratch, then
+runs that each start from the one before: `--init`). The previous pair's records stay in the package as history (the
+hypernetwork's in `tiny_hypernet/<archive>/`, the VLM's stages in `training.json` and `stage<k>_*` files); its weights stay in git.
 Then `SIDE_BY_SIDE=1 bash tools/remake_pair.sh` re-makes every number that quotes the pair.
 
     python tools/bundle_pair.py --vlm ../runs/tiny5 --stages ../runs/h5/big ../runs/h5/bigc --hypernet ../runs/h5/bigc2 --archive v4
 
 Refuses to run twice (the archive folder exists) and writes every JSON atomically."""
-import argparse, json, os, shutil, sys
+import argparse, json, shutil, sys
 from pathlib import Path
+
+from video2lora.io import write_bytes_atomic, write_text_atomic
 
 ROOT = Path(__file__).resolve().parents[1]
 VLM, HN = ROOT/'video2lora/assets/tiny_vlm', ROOT/'video2lora/assets/tiny_hypernet'
 MODEL_FILES = ('config.json', 'generation_config.json', 'model.safetensors', 'tokenizer.json', 'tokenizer_config.json')
 OLD_RECORDS = ('eval.json', 'diagnosis.json', 'evals.jsonl', 'hypernet.json', 'log.csv')   # and every stage<k>_* file
 
-def write_json(path, d):
-    tmp = Path(f"{path}.tmp"); tmp.write_text(json.dumps(d, indent=1) + '\n'); os.replace(tmp, path)
-
-def copy(src, dst):
-    tmp = Path(f"{dst}.tmp"); shutil.copyfile(src, tmp); os.replace(tmp, dst)
+def write_json(path, d): write_text_atomic(path, json.dumps(d, indent=1) + '\n')
+def copy(src, dst): write_bytes_atomic(dst, Path(src).read_bytes())
 
 def bundle_vlm(run: Path):
     "The VLM of `tiny-train --out RUN` as the next stage: the previous top-level record joins `stages`."
@@ -27,8 +26,7 @@ def bundle_vlm(run: Path):
     k = len(old['stages']) + 1                                        # stages lists every stage so far, the last one at the top level too
     entry = {key: new[key] for key in ('command', 'step', 'last_eval', 'config')}
     entry['minutes'] = new['seconds'] / 60
-    eval_command = (f"video2lora tiny-eval --model {run}/model --out {run}/eval --clips 500 --long-clips 50 --heldout-clips 200 "
-                    "--wide-clips 300 --split-clips 200")
+    eval_command = (ROOT/'tools/train_tiny.sh').read_text().strip().splitlines()[-1]   # the script's last line evaluates its last stage
     new.update(stages=old['stages'] + [entry], reproduce=old['reproduce'], eval_command=eval_command)
     for f in MODEL_FILES: copy(run/'model'/f, VLM/f)
     for f, dst in (('log.csv', f'stage{k}_log.csv'), ('evals.jsonl', f'stage{k}_evals.jsonl')): copy(run/f, VLM/dst)

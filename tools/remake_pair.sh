@@ -63,8 +63,8 @@ fi
 # ---- 1. cheap: a few minutes each ---------------------------------------------------------------------------------
 step "1. familiarity cloud of the new pair + how often it fires (2.3 min): $HN/familiar/, benchmarks/familiar/familiar.json"
 # first: every later step that loads the pair reads this cloud (and warns that the old one was fitted on another model)
-# (fitted on the world's own videos; if the new hypernetwork was trained with --wide-frac and answers the wider world at
-# 64 px, fit it on that mix instead, or the check will warn on videos the pair handles)
+# (fitted on the world's own videos only: the pair answers the wider world at 64 px several points below the world, so a
+# warning there is fair, and `tools/familiar.py` counts those videos as unlike)
 [ -e "$OUT/familiar.json" ] || python tools/familiar.py --threads 1 --out $HN/familiar --json "$OUT/familiar.json"
 place "$OUT/familiar.json" benchmarks/familiar/familiar.json
 
@@ -81,9 +81,9 @@ probes = json.load(open(dst)); probes['stage 4'] = {**json.load(open(src)), 'com
 open(dst, 'w').write(json.dumps(probes, indent=1) + '\n')
 EOF
 
-step "4. the bias ranks counted once or twice when two clips' adapters are composed (about a minute): $OUT/bias_ranks.json"
-# the table of nbs/05_lora.ipynb (markdown, typed by hand; it had no command and was made with the v3 pair): 60 pairs of
-# test clips (2j, 2j+1) of seed 0, their colour and shape questions (a question both clips ask left out: 236 before)
+step "4. the bias ranks counted once or twice when two clips' adapters are composed (about a minute): benchmarks/lora/bias_ranks.json"
+# the table of nbs/05_lora.ipynb: 60 pairs of test clips (2j, 2j+1) of seed 0, their colour and shape questions (a
+# question both clips ask left out)
 [ -e "$OUT/bias_ranks.json" ] || python - "$OUT/bias_ranks.json" <<'EOF'
 import json, sys, time
 from video2lora.pipeline import Video2LoRA, internalize_clips, adapter_answers
@@ -112,6 +112,7 @@ out = dict(what='60 pairs of test clips (2j, 2j+1) of seed 0, their colour and s
            command='tools/remake_pair.sh, step 4')
 open(sys.argv[1], 'w').write(json.dumps(out, indent=1) + '\n')
 EOF
+mkdir -p benchmarks/lora; place "$OUT/bias_ranks.json" benchmarks/lora/bias_ranks.json
 
 step "5. captions of (a) and (b) with their TOST, 500 test clips (4.3 min): benchmarks/captions/bundled_pair.json"
 [ -e "$OUT/eval-captions/results.json" ] || env $ONE video2lora eval --out "$OUT/eval-captions" --clips 500 --heldout-clips 0 --finetune-clips 0 --seed 0
