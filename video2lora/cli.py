@@ -133,10 +133,10 @@ def _json_dict(text:str) -> dict:
     return v
 
 def config_from_args(args, cls, **extra):
-    "A config dataclass from the options given on the command line (defaults for the rest); tuples stay tuples."
+    "A config dataclass from the options given on the command line, on top of `--recipe`'s stage where the command has one (else the defaults); tuples stay tuples."
     kw = {f.name: getattr(args, f.name) for f in fields(cls) if getattr(args, f.name, None) is not None}
     kw = {k: tuple(v) if isinstance(v, list) else v for k, v in kw.items()}
-    return cls(**{**kw, **extra})
+    return cls.recipe(args.recipe, **kw, **extra) if getattr(args, 'recipe', None) else cls(**{**kw, **extra})
 
 # %% ../nbs/20_cli.ipynb #62742de7
 def cmd_tiny_train(args) -> int:
@@ -498,9 +498,11 @@ def build_parser() -> argparse.ArgumentParser:
     w.add_argument('--seed', type=nonneg, default=0, help='world seed')
     w.add_argument('--no-figure', dest='figure', action='store_false', help='do not write world.png')
     w.set_defaults(func=cmd_world)
-    from video2lora.tiny_recipe import TinyTrainConfig
+    from video2lora.tiny_recipe import TinyTrainConfig, TINY_RECIPES
     t = sub.add_parser('tiny-train', help='train the tiny SmolVLM on the procedural world (video in context)')
     t.add_argument('--out', default='runs/tiny', help='folder for the log, checkpoints and final model')
+    t.add_argument('--recipe', choices=list(TINY_RECIPES), default=None, help="a stage of the bundled model's recipe, options on top "
+                   "(default: the first, 'answers'; tools/train_tiny.sh runs all four)")
     add_config_args(t, TinyTrainConfig)
     t.set_defaults(func=cmd_tiny_train)
     e = sub.add_parser('tiny-eval', help='evaluate a tiny SmolVLM on held-out clips (video in context)')
@@ -539,11 +541,13 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument('--clips', type=positive, default=3, help='world clips'); d.add_argument('--seed', type=nonneg, default=0, help='world seed')
     d.add_argument('--no-figure', dest='figure', action='store_false', help='do not write demo.png')
     model_args(d); d.set_defaults(func=cmd_demo)
-    from video2lora.train import HyperTrainConfig
-    tr = sub.add_parser('train', help='train a hypernetwork (reproduces the bundled one by default)')
+    from video2lora.train import HyperTrainConfig, RECIPES
+    tr = sub.add_parser('train', help="train a hypernetwork: the bundled one's first stage by default (tools/train_hypernet.sh runs its three)")
     tr.add_argument('--out', default='runs/hyper', help='folder for log, checkpoints and the hypernetwork (resumes if it holds a checkpoint)')
     tr.add_argument('--model', default=None, help='a SmolVLM2 / SmolVLM folder to train for (default: the bundled tiny model)')
     tr.add_argument('--stop-after', type=positive, default=None, help='stop after this many steps (the schedule still spans --steps; resume later)')
+    tr.add_argument('--recipe', choices=list(RECIPES), default=None, help="a stage of the bundled hypernetwork's recipe, options on top "
+                    "(default: the first, 'base'; 'compose' starts from a trained one: --init RUN/hypernet)")
     add_config_args(tr, HyperTrainConfig, skip=('vlm',))
     tr.set_defaults(func=cmd_train)
     ev = sub.add_parser('eval', help="the paper's comparison: video in context vs adapter vs blind vs per-video LoRA, with TOST")

@@ -83,8 +83,8 @@ class HyperConfig:
 
     @classmethod
     def tiny(cls, config=None, **kw) -> 'HyperConfig':
-        "A CPU-sized hypernetwork for the tiny SmolVLM: width 128, 8 latents, 2 blocks, rank 8, no bias ranks."
-        d = dict(width=128, n_latents=8, n_blocks=2, n_heads=4, rank=8, bias_rank=0, name='tiny-smolvlm'); d.update(kw)
+        "The bundled hypernetwork's shape, for the tiny SmolVLM on a CPU: width 128, 16 latents, 4 blocks, rank 16 + 16 bias ranks."
+        d = dict(width=128, n_latents=16, n_blocks=4, n_heads=4, rank=16, bias_rank=16, name='tiny-smolvlm'); d.update(kw)
         return cls.for_vlm(config if config is not None else _preset(_tiny_preset()), **d)
 
     @classmethod

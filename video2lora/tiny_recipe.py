@@ -27,11 +27,11 @@ from .tiny import TINY_PRESET, TINY_SPECIAL_TOKENS, load_tiny, tiny_dir
 from .vlm import save_vlm, load_vlm_folder, generate_answers, suffixes_over_prefix, kv_cache, MAX_GRID
 
 # %% auto #0
-__all__ = ['world_words', 'tiny_tokenizer', 'object_grid', 'split_views', 'dense_labels', 'TinyTrainConfig', 'mixed_clips',
-           'tile_frames', 'TinyPool', 'pick_target', 'pick_targets', 'parse_focus', 'referent', 'answer_loss',
-           'TinyWithHeads', 'prefix_and_suffixes', 'multi_target_loss', 'collate_multi', 'evaluate_video_qa', 'lr_at',
-           'train_tiny', 'plot_training', 'evaluate_tiny', 'results_table', 'linear_probe', 'probe_tiny',
-           'probe_report']
+__all__ = ['TINY_RECIPES', 'world_words', 'tiny_tokenizer', 'object_grid', 'split_views', 'dense_labels', 'TinyTrainConfig',
+           'mixed_clips', 'tile_frames', 'TinyPool', 'pick_target', 'pick_targets', 'parse_focus', 'referent',
+           'answer_loss', 'TinyWithHeads', 'prefix_and_suffixes', 'multi_target_loss', 'collate_multi',
+           'evaluate_video_qa', 'lr_at', 'train_tiny', 'plot_training', 'evaluate_tiny', 'results_table',
+           'linear_probe', 'probe_tiny', 'probe_report']
 
 # %% ../nbs/03a_tiny_recipe.ipynb #d380c2a9
 def world_words() -> list:
@@ -99,8 +99,8 @@ def dense_labels(clip:WorldClip, wcfg:WorldConfig, n_frames:int, patch_grid:int=
 # %% ../nbs/03a_tiny_recipe.ipynb #01dccb5b
 @dataclass
 class TinyTrainConfig:
-    "How the tiny SmolVLM is trained."
-    steps: int = 6000             # optimizer steps
+    "How the tiny SmolVLM is trained; the defaults are the bundled model's first stage (`TINY_RECIPES`)."
+    steps: int = 1600             # optimizer steps
     batch_size: int = 32          # clips per step
     lr: float = 2e-3              # peak learning rate (AdamW)
     min_lr_frac: float = 0.05     # cosine decays to lr * min_lr_frac
@@ -121,7 +121,7 @@ class TinyTrainConfig:
     focus: str = ''               # question types drawn more often, 'type=weight,...' (e.g. 'direction=3'); '' = uniform
     init_from: str = ''           # a saved tiny model folder to start from ('' = random init)
     stop_after: int = 0           # stop (evaluate, save) after this many steps; the schedule still spans `steps` (0: all)
-    pool: int = 12000             # training clips rendered into memory
+    pool: int = 8000              # training clips rendered into memory
     wide_frac: float = 0.0        # share of training and validation clips drawn from the wider world (`WorldConfig.wide`), read at the tile size
     split_frac: float = 0.0       # share of steps whose clips are drawn at `split_rows` x the tile and read split into tiles + the global tile
     split_rows: int = 2           # tiles per side of those frames (2: 128-px frames of the 64-px tile)
@@ -130,9 +130,15 @@ class TinyTrainConfig:
     n_frames: int = 12            # frames per clip
     seed: int = 0                 # seeds the world's training pool, the model and the sampling
     threads: int = 2              # torch CPU threads
-    eval_every: int = 500         # steps between validation evaluations (0: none)
-    eval_clips: int = 200         # validation clips per evaluation
-    save_every: int = 500         # steps between checkpoints
+    eval_every: int = 400         # steps between validation evaluations (0: none)
+    eval_clips: int = 150         # validation clips per evaluation
+    save_every: int = 200         # steps between checkpoints
+
+    @classmethod
+    def recipe(cls, name:str='answers', **kw) -> 'TinyTrainConfig':
+        "A stage of the bundled tiny model's recipe (`TINY_RECIPES`), with `kw` on top."
+        if name not in TINY_RECIPES: raise ConfigError('recipe', f"must be one of {list(TINY_RECIPES)}, got {name!r}")
+        return cls(**{**TINY_RECIPES[name], **kw})
 
     def __post_init__(self):
         check_ranges(self, steps='positive', batch_size='positive', lr='positive', min_lr_frac='fraction', warmup='nonneg',
@@ -143,6 +149,17 @@ class TinyTrainConfig:
                      n_frames='positive', seed='nonneg', threads='positive', eval_every='nonneg', eval_clips='positive',
                      save_every='nonneg')
         if self.split_frac and not 2 <= self.split_rows <= MAX_GRID: raise ConfigError('split_rows', f"must be 2 to {MAX_GRID} (tiles per side of a split frame), got {self.split_rows}")
+
+_FOCUS3 = 'direction=3,colour=3,exists=3,order=1.5,change=2,shape=0.5,count=0.5'
+TINY_RECIPES = {  # the bundled tiny model's stages, as changes to the defaults; each starts from the one before (init_from)
+    'answers': {},                                                         # pieces 1 and 2: dense labels, several targets
+    'pointer': dict(steps=1500, lr=1e-3, warmup=100, pool=12000, eval_every=500, save_every=250,
+                    centre_aux=0.5, pointer_aux=1.0),                        # piece 3: where to look (run for 500 of its 1,500 steps)
+    'focus': dict(steps=1300, lr=1e-3, warmup=50, eval_every=325, save_every=100, centre_aux=0.5, pointer_aux=1.0,
+                  deep_answer=0.5, focus=_FOCUS3, seed=1),                  # piece 4: the hard questions, the early answer
+    'wider': dict(steps=700, lr=5e-4, warmup=50, eval_every=175, save_every=100, centre_aux=0.5, pointer_aux=1.0,
+                  deep_answer=0.5, focus=_FOCUS3, wide_frac=0.5, split_frac=0.25, seed=2),   # act 5: backdrops, split frames
+}
 
 # %% ../nbs/03a_tiny_recipe.ipynb #bf721a8d
 def mixed_clips(wcfg:WorldConfig, seed:int, split:str, n:int, wide_frac:float=0.0, progress:bool=False,

@@ -31,10 +31,10 @@ from .dataset import validate_manifest, check_data_folder, outside_videos, Manif
 from .states import (STORAGES, VideoEncoder, estimate_states, choose_storage, make_store, local_videos)
 
 # %% auto #0
-__all__ = ['RUN_FILES', 'LOG_FIELDS', 'answer_positions', 'aligned_kl', 'HyperTrainConfig', 'load_frozen_vlm', 'training_videos',
-           'autocast_dtype', 'peak_memory', 'teacher_logits', 'topk_targets', 'topk_kl', 'student_batch',
-           'checkpointed', 'factor_l1', 'hyper_step', 'composed_step', 'composed_qa', 'save_checkpoint',
-           'load_checkpoint', 'adapter_qa', 'train_hypernet', 'plot_hyper_training']
+__all__ = ['RECIPES', 'RUN_FILES', 'LOG_FIELDS', 'answer_positions', 'aligned_kl', 'HyperTrainConfig', 'load_frozen_vlm',
+           'training_videos', 'autocast_dtype', 'peak_memory', 'teacher_logits', 'topk_targets', 'topk_kl',
+           'student_batch', 'checkpointed', 'factor_l1', 'hyper_step', 'composed_step', 'composed_qa',
+           'save_checkpoint', 'load_checkpoint', 'adapter_qa', 'train_hypernet', 'plot_hyper_training']
 
 # %% ../nbs/07_train.ipynb #6e581c7b
 def answer_positions(labels:torch.Tensor) -> tuple: # labels: (B, T), -100 except at target tokens
@@ -58,17 +58,17 @@ def aligned_kl(teacher_logits:torch.Tensor, teacher_labels:torch.Tensor, # (B, T
 # %% ../nbs/07_train.ipynb #a55ea44f
 @dataclass
 class HyperTrainConfig:
-    "How the hypernetwork is trained."
-    steps: int = 1500              # optimizer steps
+    "How the hypernetwork is trained; the defaults are the bundled hypernetwork's first stage (`RECIPES`)."
+    steps: int = 2500              # optimizer steps
     batch_size: int = 32           # videos per step, over all processes
-    targets_per_video: int = 4     # questions/caption per video per step (one adapter serves them all)
+    targets_per_video: int = 8     # questions/caption per video per step (one adapter serves them all)
     lr: float = 1e-3               # peak learning rate (AdamW)
     min_lr_frac: float = 0.05      # cosine decays to lr * min_lr_frac
     warmup: int = 100              # linear warm-up steps
     weight_decay: float = 0.01     # AdamW weight decay
     clip_grad: float = 1.0         # gradient-norm clipping
     caption_frac: float = 0.2      # share of targets that are the caption
-    focus: str = ''                # question-type weights for the targets, e.g. 'direction=3,order=3' ('': every type alike)
+    focus: str = 'direction=2,order=2'   # question-type weights for the targets ('': every type alike)
     crowd_focus: str = ''          # further weights on videos of three or more objects, multiplied in (e.g. 'direction=3': bind three motions)
     kl_weight: float = 0.0         # weight of KL(teacher || student) on the target tokens (0: cross-entropy only)
     kl_temperature: float = 1.0    # softmax temperature of the KL term
@@ -81,7 +81,7 @@ class HyperTrainConfig:
     threads: int = 2               # torch CPU threads per process
     eval_every: int = 500          # steps between validation evaluations (0: none)
     eval_clips: int = 100          # validation clips per evaluation
-    save_every: int = 250          # steps between checkpoints (0: only at the end)
+    save_every: int = 100          # steps between checkpoints (0: only at the end)
     vlm: str = ''                  # the frozen VLM: '' = the bundled tiny SmolVLM, else a folder
     hyper_preset: str = 'tiny'     # 'tiny' (CPU-sized) or 'paper' (width 512, 9 blocks, rank 16 + 16)
     hyper: dict = field(default_factory=dict)   # overrides of the preset's HyperConfig (e.g. {'rank': 16, 'n_blocks': 4})
@@ -124,6 +124,20 @@ class HyperTrainConfig:
         if self.init and not (Path(self.init)/'hypernet.json').is_file():
             raise ConfigError('init', f"{self.init}: not a saved hypernetwork (no hypernet.json)")
         if not self.init: HyperConfig.from_preset(self.hyper_preset, None, self.hyper)   # unknown keys, bad values: refused now (on the tiny model's shape)
+
+    @classmethod
+    def recipe(cls, name:str='base', **kw) -> 'HyperTrainConfig':
+        "A stage of the bundled hypernetwork's recipe (`RECIPES`), with `kw` on top."
+        if name not in RECIPES: raise ConfigError('recipe', f"must be one of {list(RECIPES)}, got {name!r}")
+        return cls(**{**RECIPES[name], **kw})
+
+RECIPES = {  # the bundled hypernetwork's stages, as changes to the defaults (tools/train_hypernet.sh runs them)
+    'base': {},                                                    # from scratch: 2,500 steps of single videos
+    'compose': dict(steps=1000, lr=3e-4, warmup=50,                # from a trained one (init): a gentler schedule
+                    segments=8, segment_frac=0.5, place_aware=True,  # half the steps long videos of 2..8 scenes, read at their place
+                    kl_weight=1.0, kl_topk=16,                     # the KL to the teacher's top-16 logits
+                    wide_frac=0.3),                                # 30% of the videos filmed the wider world's way
+}
 
 # %% ../nbs/07_train.ipynb #f6a1e8a6
 def load_frozen_vlm(name:str='') -> tuple:
