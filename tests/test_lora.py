@@ -66,7 +66,7 @@ def test_save_is_atomic_on_failure(tmp_path, monkeypatch):
 def test_hypernet_adapter_exports_and_composes(tmp_path):
     "Adapters written by the hypernetwork for two segments compose, and the composition exports to peft."
     tiny = build_vlm(preset_config(TINY_PRESET), seed=0)
-    h = HyperNetwork(HyperConfig.tiny(bias_rank=2))
+    h = HyperNetwork(HyperConfig.tiny(rank=8, bias_rank=2))
     with torch.no_grad():
         for p in h.head_B.values(): p.normal_(0, 0.05)
         ad = h(torch.randn(2, 4, 20, 192), torch.ones(2, 20, dtype=torch.bool))
@@ -90,7 +90,7 @@ def test_hypernet_adapter_exports_and_composes(tmp_path):
 def test_shared_ranks_survive_export_and_import(tmp_path):
     "An adapter's shared ranks go into video2lora.json and come back, so a folder composes like the adapter it was."
     tiny = build_vlm(preset_config(TINY_PRESET), seed=0)
-    h = HyperNetwork(HyperConfig.tiny(bias_rank=3))
+    h = HyperNetwork(HyperConfig.tiny(rank=8, bias_rank=3))
     with torch.no_grad(): ad = h(torch.randn(2, 4, 20, 192), torch.ones(2, 20, dtype=torch.bool))
     for i in range(2): export_peft(ad[i], tmp_path / f'a{i}')
     back = [import_peft(tmp_path / f'a{i}', tiny) for i in range(2)]
