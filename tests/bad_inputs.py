@@ -295,15 +295,10 @@ def run_case(case:Case, D:Path, video2lora:str) -> tuple:
 def run_cases(cases:list, D:Path, timeout:int=600) -> list:
     """Run every case in one process through `video2lora.cli.main(argv)`, in order, with `D` as the working folder:
     `[(exit status, message, stdout, stderr, paths under D the case added, removed or changed)]`."""
-    import tempfile
-    here = Path(__file__).resolve().parent
-    with tempfile.TemporaryDirectory() as tmp:
-        cf, rf = Path(tmp)/'cases.json', Path(tmp)/'results.json'
-        cf.write_text(json.dumps([dict(id=c.id, argv=[c.verb] + [a.replace('{D}', str(D)) for a in c.args], cwd=str(D),
-                                       stdin=c.stdin.decode('latin-1') if c.stdin else None, timeout=timeout) for c in cases]))
-        subprocess.run([sys.executable, str(here/'fuzz_runner.py'), str(cf), str(rf), str(D)], check=True, cwd=D,
-                       env={**os.environ, 'FUZZ_MEMORY_LIMIT_GB': '16'})
-        res = json.loads(rf.read_text())
+    from fuzz_runner import run_in_one_process
+    res = run_in_one_process([dict(id=c.id, argv=[c.verb] + [a.replace('{D}', str(D)) for a in c.args], cwd=str(D),
+                                   stdin=c.stdin.decode('latin-1') if c.stdin else None, timeout=timeout) for c in cases],
+                             D, cwd=D, memory_gb=16)
     out = []
     for c, r in zip(cases, res):
         assert not r['hung'] and not r['escaped'], f"{c.id}: {'hung' if r['hung'] else r['escaped']}"

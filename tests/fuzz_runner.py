@@ -61,6 +61,16 @@ def run(case:dict) -> dict:
                     stdout=out.read().decode('utf-8', 'replace'), stderr=err.read().decode('utf-8', 'replace'))
 
 
+def run_in_one_process(cases:list, watched, cwd, memory_gb:int=8, timeout:int=1800) -> list:
+    "Run `cases` with this runner in a fresh Python process (one start of torch and the tiny model for them all): its results, in order."
+    import subprocess
+    with tempfile.TemporaryDirectory() as tmp:
+        cf, rf = os.path.join(tmp, 'cases.json'), os.path.join(tmp, 'results.json')
+        with open(cf, 'w') as f: f.write(json.dumps(cases))
+        subprocess.run([sys.executable, os.path.abspath(__file__), cf, rf, str(watched)], check=True, timeout=timeout, cwd=cwd,
+                       env={**os.environ, 'FUZZ_MEMORY_LIMIT_GB': str(memory_gb)})
+        with open(rf) as f: return json.loads(f.read())
+
 if __name__ == '__main__':
     import resource
     cases = json.loads(open(sys.argv[1]).read())

@@ -4,7 +4,7 @@ without decoding every frame at full size.
 
 The cases run in one process through `video2lora.cli.main(argv)`, as the console script runs it (`run_cases`); a few
 run again through the installed console script, each in its own process, and must say the same."""
-import json, re
+import functools, json, re
 from pathlib import Path
 
 import pytest
@@ -34,8 +34,9 @@ def results(inputs):
     return res, before
 
 
+@functools.cache
 def doc_table() -> dict:
-    "The bad-input table of nbs/20_cli.ipynb: {(verb, bad input): (exit, message)}."
+    "The bad-input table of nbs/20_cli.ipynb: {(verb, bad input): (exit, message)} (read once)."
     nb = json.loads((ROOT/'nbs'/'20_cli.ipynb').read_text())
     rows = {}
     for c in nb['cells']:

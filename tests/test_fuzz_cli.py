@@ -1,14 +1,12 @@
 """Every command against a generated stream of malformed inputs (adapter files, manifests, options, questions): each is
 refused with exit status 2 and exactly one line on stderr, no traceback, nothing on disk changed, no temporary left,
 and within its time limit (no hang). The cases are in `tests/fuzz_inputs.py`, run in one process by `tests/fuzz_runner.py`."""
-import collections, json, subprocess, sys
-from pathlib import Path
+import collections
 
 import pytest
 
 from fuzz_inputs import make_fuzz_inputs, fuzz_cases
-
-HERE = Path(__file__).resolve().parent
+from fuzz_runner import run_in_one_process
 
 
 @pytest.fixture(scope='module')
@@ -16,11 +14,7 @@ def results(tmp_path_factory):
     D = tmp_path_factory.mktemp('fuzz')/'inputs'
     video = make_fuzz_inputs(D)
     cases = fuzz_cases(D, video)
-    cf, rf = D.parent/'cases.json', D.parent/'results.json'
-    cf.write_text(json.dumps(cases))
-    subprocess.run([sys.executable, str(HERE/'fuzz_runner.py'), str(cf), str(rf), str(D)], check=True, timeout=1800, cwd=D.parent)
-    res = json.loads(rf.read_text())
-    return cases, res, D
+    return cases, run_in_one_process(cases, D, cwd=D.parent), D
 
 
 def test_every_malformed_input_is_refused_in_one_line(results):

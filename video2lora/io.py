@@ -17,7 +17,7 @@ __all__ = ['MAX_JSON_BYTES', 'MAX_JSON_DEPTH', 'MARKER', 'KINDS', 'CLAIMED', 'LE
            'make_temp_folder', 'remove_temp_folder', 'remove_stale', 'locked', 'lock_folder', 'release_folder',
            'check_unlocked', 'public_mode', 'write_marker', 'add_to_marker', 'write_folder_atomic', 'claim_folder',
            'writable_file', 'write_bytes_atomic', 'write_text_atomic', 'append_text', 'save_figure', 'ConfigError',
-           'check_ranges']
+           'check_ranges', 'from_recipe']
 
 # %% ../nbs/00a_io.ipynb #88b11ba4
 class InputError(ValueError):
@@ -589,3 +589,9 @@ def check_ranges(cfg, **rules):
         if isinstance(v, bool) or not isinstance(v, (int, float)): raise ConfigError(name, f"must be a number, got {v!r}")
         if not math.isfinite(v): raise ConfigError(name, f"must be a finite number, got {v!r}")
         if not ok(v): raise ConfigError(name, f"{says}, got {v!r}")
+
+# %% ../nbs/00a_io.ipynb #0f95e2a8
+def from_recipe(cls, recipes:dict, name:str, **kw):
+    "`cls` made from the stage `name` of `recipes` (its changes to the defaults), `kw` on top; an unknown name is a `ConfigError`."
+    if name not in recipes: raise ConfigError('recipe', f"must be one of {list(recipes)}, got {name!r}")
+    return cls(**{**recipes[name], **kw})

@@ -21,7 +21,7 @@ from .world import (WorldConfig, WorldClip, draw_clip, render, object_state, sha
                               DIRECTIONS, NUMBERS, QUESTION_TYPES, blind_baseline, format_table)
 from .vlm import (VLMPreset, preset_config, build_vlm, freeze, count_params, word_tokenizer, PromptBuilder,
                             frames_to_pixels, split_frames, chat_text, video_text)
-from .io import claim_folder, check_ranges, write_text_atomic, append_text, ConfigError
+from .io import claim_folder, check_ranges, write_text_atomic, append_text, ConfigError, from_recipe
 from .metrics import CAPTION_QUESTION, score_answers, caption_scores, token_f1
 from .tiny import TINY_PRESET, TINY_SPECIAL_TOKENS, load_tiny, tiny_dir
 from .vlm import save_vlm, load_vlm_folder, generate_answers, suffixes_over_prefix, kv_cache, MAX_GRID
@@ -137,8 +137,7 @@ class TinyTrainConfig:
     @classmethod
     def recipe(cls, name:str='answers', **kw) -> 'TinyTrainConfig':
         "A stage of the bundled tiny model's recipe (`TINY_RECIPES`), with `kw` on top."
-        if name not in TINY_RECIPES: raise ConfigError('recipe', f"must be one of {list(TINY_RECIPES)}, got {name!r}")
-        return cls(**{**TINY_RECIPES[name], **kw})
+        return from_recipe(cls, TINY_RECIPES, name, **kw)
 
     def __post_init__(self):
         check_ranges(self, steps='positive', batch_size='positive', lr='positive', min_lr_frac='fraction', warmup='nonneg',

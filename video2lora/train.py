@@ -18,7 +18,7 @@ from tqdm.auto import tqdm
 from .world import WorldConfig, draw_clip, render, QUESTION_TYPES
 from .long_world import long_questions, render_long, draw_long_video
 from .vlm import PromptBuilder, load_vlm_folder, suffixes_over_prefix, kv_cache, decoder_layers, model_fingerprint
-from .io import (write_folder_atomic, write_text_atomic, append_text, writable_file, check_output, claim_folder,
+from .io import (from_recipe, write_folder_atomic, write_text_atomic, append_text, writable_file, check_output, claim_folder,
                            release_folder, check_ranges, ConfigError)
 from .tiny import load_tiny
 from .tiny_recipe import pick_targets, parse_focus, answer_loss, prefix_and_suffixes, collate_multi, lr_at, mixed_clips
@@ -128,8 +128,7 @@ class HyperTrainConfig:
     @classmethod
     def recipe(cls, name:str='base', **kw) -> 'HyperTrainConfig':
         "A stage of the bundled hypernetwork's recipe (`RECIPES`), with `kw` on top."
-        if name not in RECIPES: raise ConfigError('recipe', f"must be one of {list(RECIPES)}, got {name!r}")
-        return cls(**{**RECIPES[name], **kw})
+        return from_recipe(cls, RECIPES, name, **kw)
 
 RECIPES = {  # the bundled hypernetwork's stages, as changes to the defaults (tools/train_hypernet.sh runs them)
     'base': {},                                                    # from scratch: 2,500 steps of single videos
