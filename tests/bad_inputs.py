@@ -167,7 +167,8 @@ def make_inputs(D:Path, video2lora:str):
     import av
     from video2lora.world import generate_world
     from video2lora.video import write_video
-    from video2lora.lora import random_adapter, ModelSignature, export_peft
+    from video2lora.lora import random_adapter, ModelSignature
+    from video2lora.adapter_files import export_peft
     from video2lora.vlm import build_vlm
     D.mkdir(parents=True, exist_ok=True)
     clip = generate_world(D/'aworld', counts={'test': 1}, progress=False)[0]

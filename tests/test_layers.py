@@ -8,15 +8,15 @@ LAYERS = [                                   # bottom to top; a module may impor
     ('base', ['io']),
     ('data', ['video', 'world', 'long_world', 'metrics', 'dataset']),
     ('models', ['vlm', 'tiny']),
-    ('method', ['hooks', 'lora', 'hypernet']),
+    ('method', ['hooks', 'lora', 'adapter_files', 'hypernet']),
     ('use', ['familiar', 'pipeline', '__init__']),
-    ('learning', ['tiny_recipe', 'states', 'train']),
+    ('learning', ['train_parts', 'tiny_recipe', 'tiny_probes', 'tiny_probes', 'states', 'train']),
     ('measuring', ['evaluate', 'diagnose', 'bench', 'serving', 'long', 'components']),
     ('apps', ['explore', 'cli']),
 ]
 ORDER = [m for _, ms in LAYERS for m in ms]
-INFERENCE = {'io', 'video', 'vlm', 'tiny', 'hooks', 'lora', 'hypernet', 'familiar', 'pipeline', '__init__'}
-NOT_FOR_INFERENCE = {'world', 'long_world', 'metrics', 'dataset', 'tiny_recipe', 'states', 'train', 'evaluate', 'diagnose', 'long', 'bench', 'serving', 'components', 'explore', 'cli'}
+INFERENCE = {'io', 'video', 'vlm', 'tiny', 'hooks', 'lora', 'adapter_files', 'hypernet', 'familiar', 'pipeline', '__init__'}
+NOT_FOR_INFERENCE = {'world', 'long_world', 'metrics', 'dataset', 'train_parts', 'tiny_recipe', 'tiny_probes', 'states', 'train', 'evaluate', 'diagnose', 'long', 'bench', 'serving', 'components', 'explore', 'cli'}
 
 
 def imports(module:str) -> set:

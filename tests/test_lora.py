@@ -6,8 +6,8 @@ import torch
 
 from video2lora.vlm import build_vlm, preset_config
 from video2lora.tiny import TINY_PRESET
-from video2lora.lora import (ModelSignature, random_adapter, apply_adapter, export_peft, import_peft, peft_load_strict,
-                             save_adapter, load_adapter, compose, AdapterMismatchError, AdapterFileError, peft_module_path)
+from video2lora.lora import ModelSignature, random_adapter, apply_adapter, compose, AdapterMismatchError, AdapterFileError
+from video2lora.adapter_files import export_peft, import_peft, peft_load_strict, peft_module_path
 from video2lora.hypernet import HyperConfig, HyperNetwork
 
 
@@ -36,15 +36,15 @@ def test_import_rejects_other_model_and_corrupt_files(tmp_path):
     tiny = build_vlm(preset_config(TINY_PRESET), seed=0)
     m256 = build_vlm('smolvlm2-256m', device='meta')
     ad = random_adapter(ModelSignature.from_model(tiny), rank=4)
-    save_adapter(ad, tmp_path / 'a')
-    with pytest.raises(AdapterMismatchError, match='30 decoder layers'): load_adapter(tmp_path / 'a', m256)
     export_peft(ad, tmp_path / 'p')
+    with pytest.raises(AdapterMismatchError, match='30 decoder layers'): import_peft(tmp_path / 'p', m256)
     with pytest.raises(AdapterMismatchError, match='30 decoder layers|do not fit'):
         ModelSignature.from_model(m256).check(import_peft(tmp_path / 'p', tiny).signature)
     with pytest.raises(AdapterMismatchError, match='this model has 30 decoder layers'):
         with apply_adapter(m256, ad): pass
-    (tmp_path / 'a' / 'adapter.json').write_text('{"format": ')
-    with pytest.raises(AdapterFileError, match='adapter.json: corrupt JSON file'): load_adapter(tmp_path / 'a')
+    shutil.copytree(tmp_path / 'p', tmp_path / 'c')
+    (tmp_path / 'c' / 'adapter_config.json').write_text('{"r": ')
+    with pytest.raises(AdapterFileError, match='adapter_config.json: corrupt JSON file'): import_peft(tmp_path / 'c', tiny)
     (tmp_path / 'p' / 'adapter_model.safetensors').unlink()
     with pytest.raises(AdapterFileError, match='no adapter_model.safetensors'): import_peft(tmp_path / 'p', tiny)
 
@@ -53,12 +53,12 @@ def test_save_is_atomic_on_failure(tmp_path, monkeypatch):
     "A failed save leaves the previous adapter folder intact and no temporary folder behind."
     tiny = build_vlm(preset_config(TINY_PRESET), seed=0)
     a1 = random_adapter(ModelSignature.from_model(tiny), rank=4, seed=1)
-    save_adapter(a1, tmp_path / 'a')
-    import video2lora.lora as L
+    export_peft(a1, tmp_path / 'a')
+    import video2lora.adapter_files as F
     def boom(*a, **k): raise OSError('disk full')
-    monkeypatch.setattr(L, 'save_file', boom)
-    with pytest.raises(OSError, match='disk full'): save_adapter(random_adapter(a1.signature, rank=4, seed=2), tmp_path / 'a')
-    back = load_adapter(tmp_path / 'a')
+    monkeypatch.setattr(F, 'save_file', boom)
+    with pytest.raises(OSError, match='disk full'): export_peft(random_adapter(a1.signature, rank=4, seed=2), tmp_path / 'a')
+    back = import_peft(tmp_path / 'a', tiny)
     assert torch.equal(back.A[(0, 'down_proj')], a1.A[(0, 'down_proj')])
     assert sorted(p.name for p in tmp_path.iterdir()) == ['a']
 
@@ -96,8 +96,6 @@ def test_shared_ranks_survive_export_and_import(tmp_path):
     back = [import_peft(tmp_path / f'a{i}', tiny) for i in range(2)]
     assert [b.shared_ranks for b in back] == [3, 3]
     assert compose(back).rank == compose([ad[0], ad[1]]).rank == 8 + 8 + 3
-    save_adapter(ad, tmp_path / 'batched')
-    assert load_adapter(tmp_path / 'batched').shared_ranks == 3
 
 
 def test_adapter_files_refuse_non_finite_and_odd_files(tmp_path):

@@ -11,7 +11,7 @@ one layer for every adapter:
 
     python tools/collect_ablation.py video2lora/assets/tiny_hypernet runs/abl-emb runs/abl-deep --step 500 --json ablation.json
 
-(the bundled table: video2lora/assets/tiny_hypernet/ablation.json; tiny_hypernet/v1/ablation.json is the same ablation for the first, weaker tiny model.)
+(the committed table: benchmarks/ablation/source_layer.json, measured on an earlier recipe: rank 8, 4 targets per video.)
 """
 import argparse, json
 from pathlib import Path

@@ -11,7 +11,7 @@ import torch
 
 from video2lora.tiny import load_tiny
 from video2lora.vlm import load_vlm_folder
-from video2lora.tiny_recipe import probe_tiny, probe_report
+from video2lora.tiny_probes import probe_tiny, probe_report
 
 
 def main():

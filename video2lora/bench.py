@@ -13,7 +13,7 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
-from .vlm import head_dim, PRESETS, PromptBuilder, build_vlm, preset_config, word_tokenizer, chat_text, video_text, prompt_embeddings, count_params, cache_arg, kv_cache
+from .vlm import head_dim, PRESETS, PromptBuilder, build_vlm, preset_config, word_tokenizer, chat_text, video_text, prompt_embeddings, count_params, cache_arg, kv_cache, greedy_decode
 from .tiny import load_tiny
 from .io import write_text_atomic, claim_folder
 from .hooks import extract_layer_states
@@ -167,13 +167,9 @@ def video_prefix_length(ids, # token ids of one video prompt (list or 1-D tensor
 @torch.no_grad()
 def decode_seconds(vlm, batch, n_tokens:int=16, device:str='cpu') -> float:
     "Seconds to decode `n_tokens` greedy tokens after prefilling `batch` (the prefill is not counted)."
-    nxt, _, cache = prefill(vlm, **batch.model_inputs())
-    nxt, mask = nxt[:, None], batch.attention_mask
+    _, logits, cache = prefill(vlm, **batch.model_inputs())
     _sync(device); t0 = time.perf_counter()
-    for _ in range(n_tokens):
-        mask = torch.cat([mask, torch.ones_like(mask[:, :1])], 1)
-        out = vlm(input_ids=nxt, attention_mask=mask, use_cache=True, logits_to_keep=1, **cache_arg(vlm, cache))
-        nxt, cache = out.logits[:, -1].argmax(-1, keepdim=True), kv_cache(out)
+    greedy_decode(vlm, logits, cache, batch.attention_mask, None, n_tokens + 1)     # the prefill's token, then n_tokens forwards
     _sync(device)
     return time.perf_counter() - t0
 

@@ -102,21 +102,15 @@ def fits(need:int, # bytes the work would take
         shown = fmt_bytes(need) if need < 10**30 else f"10^{len(str(int(need))) - 1} bytes"   # beyond any float: written as a power of ten
         raise ValueError(f"{what} would need about {shown} of {where}; {fmt_bytes(have)} is available")
 
-def _field_docs(cls) -> dict:
-    "The comment beside each field of a config dataclass (its documentation), from the source."
-    import inspect, re
-    try: lines = inspect.getsource(cls).splitlines()
-    except (OSError, TypeError): return {}
-    return {m[1]: m[2].strip() for l in lines if (m := re.match(r"\s+(\w+)\s*:[^#]*#\s*(.*)", l))}
-
 def add_config_args(parser, cls, skip:tuple=()):
-    "Add an option for every field of a config dataclass (`--field-name`), typed from the field, helped by its comment."
-    docs = _field_docs(cls)
+    "Add an option for every field of a config dataclass (`--field-name`), typed from the field, helped by its comment (fastcore's `docments`)."
+    from fastcore.docments import docments
+    docs = docments(cls)
     for f in fields(cls):
         if f.name in skip: continue
         opt, t = '--' + f.name.replace('_', '-'), str(f.type)
         default = f.default if f.default is not MISSING else f.default_factory()
-        help = f"{docs.get(f.name, '')} (default: {default!r})"
+        help = f"{docs.get(f.name) or ''} (default: {default!r})"
         if t == 'bool': parser.add_argument(opt, dest=f.name, action=argparse.BooleanOptionalAction, default=None, help=help)
         elif t in ('int', 'float', 'str'): parser.add_argument(opt, dest=f.name, type={'int': number(int), 'float': number(float), 'str': str}[t], default=None, help=help)
         elif t.startswith('tuple'): parser.add_argument(opt, dest=f.name, nargs='+', default=None, help=help,
@@ -141,7 +135,8 @@ def config_from_args(args, cls, **extra):
 # %% ../nbs/20_cli.ipynb #62742de7
 def cmd_tiny_train(args) -> int:
     "Train the tiny SmolVLM on the world (video in context) and save it with its log and metrics."
-    from video2lora.tiny_recipe import TinyTrainConfig, train_tiny, plot_training
+    from video2lora.tiny_recipe import TinyTrainConfig, train_tiny
+    from video2lora.train_parts import plot_training
     cfg = config_from_args(args, TinyTrainConfig)
     check_output(args.out, 'tiny-train')
     print(f"training the tiny SmolVLM: {cfg}")
@@ -153,7 +148,7 @@ def cmd_tiny_train(args) -> int:
 
 def cmd_tiny_eval(args) -> int:
     "Evaluate a tiny SmolVLM on the held-out world splits (video in context); write eval.json into the output folder."
-    from video2lora.tiny_recipe import evaluate_tiny, results_table
+    from video2lora.tiny_recipe import evaluate_tiny, tiny_eval_table
     out = check_output(args.out, 'tiny-eval')
     frames = WorldConfig().n_frames * WorldConfig().size ** 2 * 3         # a test clip's frames; a long clip has 8x as many
     fits((args.clips + 8 * args.long_clips + args.heldout_clips) * (2 * frames + 4096), f"tiny-eval of {args.clips:,} + {args.long_clips:,} long + {args.heldout_clips:,} held-out clips")
@@ -162,7 +157,7 @@ def cmd_tiny_eval(args) -> int:
 
     res['command'] = 'video2lora ' + ' '.join(sys.argv[1:])
     write_folder_atomic(out, lambda tmp: (tmp/'eval.json').write_text(json.dumps(res, indent=1)), 'tiny-eval')
-    print(results_table(res))
+    print(tiny_eval_table(res))
     t = res['test']
     print(f"\ncaptions (test): exact match {t['caption_em']:.3f}, token F1 {t['caption_f1']:.3f}; "
           f"{t['n_questions']} test questions; {res['seconds']:.0f}s; results in {out/'eval.json'}")

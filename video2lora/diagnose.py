@@ -20,7 +20,8 @@ from .lora import LoRAAdapter, stack_adapters
 from .hypernet import HyperNetwork, source_states
 from .evaluate import finetune_lora, video_answers
 from .pipeline import internalize_clips, adapter_answers
-from .tiny_recipe import dense_labels, linear_probe
+from .tiny_recipe import dense_labels
+from .tiny_probes import linear_probe
 
 # %% auto #0
 __all__ = ['TIME_TYPES', 'DIRS', 'COLS', 'time_labels', 'collect_stages', 'pca', 'probe_stages', 'teacher_answers',

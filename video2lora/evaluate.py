@@ -15,7 +15,7 @@ from .world import WorldConfig, draw_clip, render
 from .vlm import PromptBuilder, generate_answers
 from .lora import LoRAAdapter, apply_adapter, ModelSignature, stack_adapters
 from .pipeline import internalize_clips, adapter_answers
-from .tiny_recipe import answer_loss
+from .train_parts import answer_loss
 from .metrics import CAPTION_QUESTION, per_type, caption_scores, text_scores, token_f1, rouge_l
 from .train import student_batch
 from .io import ConfigError

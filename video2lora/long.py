@@ -13,7 +13,7 @@ from tqdm.auto import tqdm
 
 from .world import WorldClip, WorldConfig, render, QUESTION_TYPES
 from .long_world import LongVideo, render_long, blind_long_hits, draw_needle_video, LONG_TYPES, NEEDLE_TYPES
-from .vlm import PromptBuilder, chat_text, clean_answer, cache_arg, kv_cache
+from .vlm import PromptBuilder, chat_text, turn_prefix, clean_answer, cache_arg, kv_cache, greedy_decode
 from .lora import LoRAAdapter, apply_adapter, compose_groups
 from .pipeline import internalize_clips, internalize_segments_of, adapter_answers, READINGS
 
@@ -61,7 +61,7 @@ def video_answers_cached(vlm, builder:PromptBuilder, frames, # (N, H, W, 3) uint
     "Greedy answers with the video in context, the video's prefix encoded once and its keys/values reused per question."
     import copy
     video, px = builder.video_inputs(frames, timestamps, duration)                      # px: (tiles, 3, S, S)
-    cut = builder.encode(chat_text(video)[:-len("<end_of_utterance>\nAssistant:")])   # '<|im_start|>User: ' + the video
+    cut = builder.encode(turn_prefix(video))                                            # '<|im_start|>User: ' + the video
     dev = next(vlm.parameters()).device
     px = px[None].to(dev)                                                                # (1, tiles, 3, S, S)
     pre = vlm(input_ids=torch.tensor([cut], device=dev), pixel_values=px, use_cache=True)
@@ -69,13 +69,8 @@ def video_answers_cached(vlm, builder:PromptBuilder, frames, # (N, H, W, 3) uint
     for q in questions:
         ids = builder.encode(chat_text(video + q))
         if ids[:len(cut)] != cut: raise ValueError("the video's tokens changed when a question was appended")
-        cache, nxt, gen = copy.deepcopy(kv_cache(pre)), torch.tensor([ids[len(cut):]], device=dev), []
-        while len(gen) < max_new_tokens:
-            o = vlm(input_ids=nxt, use_cache=True, **cache_arg(vlm, cache))
-            cache, nxt = kv_cache(o), o.logits[:, -1:].argmax(-1)                             # (1, 1)
-            gen.append(int(nxt))
-            if gen[-1] == eos: break
-        out.append(clean_answer(builder.tok, gen))
+        o = vlm(input_ids=torch.tensor([ids[len(cut):]], device=dev), use_cache=True, **cache_arg(vlm, copy.deepcopy(kv_cache(pre))))   # the question
+        out.append(clean_answer(builder.tok, greedy_decode(vlm, o.logits[:, -1], kv_cache(o), max_new_tokens=max_new_tokens, eos=eos)[0].tolist()))
     return out
 
 # %% ../nbs/11_long_video.ipynb #0ebb7354

@@ -4,25 +4,20 @@
 
 # %% ../nbs/05_lora.ipynb #23e6a0f1
 from __future__ import annotations
-import json, math, os, re, warnings
+import math, warnings
 from contextlib import contextmanager
-from dataclasses import dataclass, asdict
-from pathlib import Path
+from dataclasses import dataclass
 
 import numpy as np
 import torch
-from safetensors import SafetensorError
-from safetensors.torch import save_file, load_file
 
-from .io import write_folder_atomic, read_json, regular_file, InputError
 from .vlm import head_dim, ADAPTER_MARK, decoder_layers
 
 # %% auto #0
-__all__ = ['MODULE_PATHS', 'LAYERS_PATH', 'FORMAT', 'module_shapes', 'AdapterMismatchError', 'AdapterFileError', 'ModelSignature',
+__all__ = ['MODULE_PATHS', 'LAYERS_PATH', 'module_shapes', 'AdapterMismatchError', 'AdapterFileError', 'ModelSignature',
            'LoRAAdapter', 'random_adapter', 'apply_adapter', 'reference_logits', 'MergeHandle', 'merge_adapter',
-           'unmerge_adapter', 'merged_adapter', 'save_adapter', 'load_adapter', 'peft_module_path', 'export_peft',
-           'read_adapter_meta', 'import_peft', 'peft_load_strict', 'shared_ranks_of', 'compose', 'compose_groups',
-           'stack_adapters', 'plot_adapter']
+           'unmerge_adapter', 'merged_adapter', 'shared_ranks_of', 'compose', 'compose_groups', 'stack_adapters',
+           'plot_adapter']
 
 # %% ../nbs/05_lora.ipynb #ece7c2b7
 MODULE_PATHS = {'q_proj': 'self_attn.q_proj', 'k_proj': 'self_attn.k_proj', 'v_proj': 'self_attn.v_proj',
@@ -290,197 +285,6 @@ def merged_adapter(model, adapter:LoRAAdapter):
     h = merge_adapter(model, adapter)
     try: yield model
     finally: unmerge_adapter(model, h)
-
-# %% ../nbs/05_lora.ipynb #28bccfe9
-FORMAT = 'video2lora-adapter/1'
-
-def _refuse_nonfinite(adapter:LoRAAdapter, where):
-    "Raise `ValueError` if the adapter holds NaN or infinity: such an adapter is never written."
-    bad = adapter.nonfinite_factor()
-    if bad: raise ValueError(f"{where}: the adapter's {bad} holds NaN or infinite values; refusing to write it")
-
-def save_adapter(adapter:LoRAAdapter, folder) -> Path:
-    "Write an adapter folder (safetensors + JSON) atomically; only a new, empty or video2lora `lora` folder is replaced."
-    _refuse_nonfinite(adapter, folder)
-    tensors = {}
-    for (l, m) in adapter.keys:
-        tensors[f"layers.{l}.{m}.lora_A"] = adapter.A[(l, m)].detach().contiguous().cpu()
-        tensors[f"layers.{l}.{m}.lora_B"] = adapter.B[(l, m)].detach().contiguous().cpu()
-    meta = dict(format=FORMAT, rank=adapter.rank, scaling=adapter.scaling, batched=adapter.batched,
-                shared_ranks=adapter.shared_ranks, signature=asdict(adapter.signature))
-    def write(tmp):
-        save_file(tensors, str(tmp/'adapter.safetensors'))
-        (tmp/'adapter.json').write_text(json.dumps(meta, indent=1))
-    return write_folder_atomic(folder, write, 'lora')
-
-# %% ../nbs/05_lora.ipynb #41d16fc7
-def _one_line(e:Exception) -> str: return (str(e).strip().splitlines() or [type(e).__name__])[0][:200]
-
-def _read_json(path:Path, what:str) -> dict:
-    "The JSON object in `path`; a missing, non-regular, corrupt or non-object file raises `AdapterFileError` in one line."
-    if not path.exists(): raise AdapterFileError(f"{path.parent}: no {path.name} (not {what})")
-    try: return read_json(path, 'JSON file')
-    except InputError as e: raise AdapterFileError(str(e)) from None
-
-def _read_safetensors(path:Path) -> dict:
-    "The tensors of a safetensors file, each floating point and finite; anything else raises `AdapterFileError` naming the file (and the tensor)."
-    if not path.exists(): raise AdapterFileError(f"{path.parent}: no {path.name}")
-    try: tensors = load_file(str(regular_file(path, 'safetensors file')))
-    except InputError as e: raise AdapterFileError(str(e)) from None
-    except (SafetensorError, OSError, ValueError) as e: raise AdapterFileError(f"{path}: corrupt or truncated safetensors ({_one_line(e)})") from None
-    for k, v in tensors.items():
-        if not v.is_floating_point(): raise AdapterFileError(f"{path}: tensor {k!r} is {v.dtype}, not floating point")
-        if not bool(torch.isfinite(v).all()): raise AdapterFileError(f"{path}: tensor {k!r} holds NaN or infinite values")
-    return tensors
-
-_KINDS = {'a positive integer': _pos_int,
-          'an integer >= 0': lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= 0,
-          'a finite number': lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v),
-          'true or false': lambda v: isinstance(v, bool)}
-_REQUIRED = object()
-
-def _field(d:dict, key:str, path, kind:str, default=_REQUIRED):
-    "`d[key]`, checked to be `kind` (a key of `_KINDS`); a missing (and required) or bad field raises `AdapterFileError` naming the file and the field."
-    if key not in d:
-        if default is _REQUIRED: raise AdapterFileError(f"{path}: {key} is missing (it must be {kind})")
-        return default
-    if not _KINDS[kind](d[key]): raise AdapterFileError(f"{path}: {key} must be {kind}, got {repr(d[key])[:60]}")
-    return d[key]
-
-def _build(A:dict, B:dict, scaling:float, sig:ModelSignature, shared:int, where) -> LoRAAdapter:
-    "A `LoRAAdapter` of factors read from files; factors that do not fit raise `AdapterMismatchError` naming `where`."
-    if not A and not B: raise AdapterFileError(f"{where}: holds no LoRA factors")
-    try: return LoRAAdapter(A, B, scaling, sig, shared)
-    except AdapterMismatchError as e: raise AdapterMismatchError(f"{where}: {e}") from None
-
-# %% ../nbs/05_lora.ipynb #f92ecd6f
-def load_adapter(folder, model=None) -> LoRAAdapter:
-    "Read an adapter folder written by `save_adapter`, every file and field checked; with `model`, also check that it fits that model."
-    folder = Path(folder)
-    if not folder.is_dir(): raise AdapterFileError(f"{folder}: no such adapter folder")
-    path = folder/'adapter.json'
-    meta = _read_json(path, 'an adapter folder')
-    if meta.get('format') != FORMAT: raise AdapterFileError(f"{folder}: unknown adapter format {meta.get('format')!r} (expected {FORMAT!r})")
-    rank, scaling = _field(meta, 'rank', path, 'a positive integer'), _field(meta, 'scaling', path, 'a finite number')
-    shared, batched = _field(meta, 'shared_ranks', path, 'an integer >= 0', 0), _field(meta, 'batched', path, 'true or false', False)
-    sig = ModelSignature.from_dict(meta.get('signature'), path)
-    A, B = {}, {}
-    for k, v in _read_safetensors(folder/'adapter.safetensors').items():
-        m = re.fullmatch(r"layers\.(\d{1,9})\.(\w+)\.lora_([AB])", k)
-        if m is None: raise AdapterFileError(f"{folder}: unexpected tensor {k!r}")
-        (A if m[3] == 'A' else B)[(int(m[1]), m[2])] = v
-    ad = _build(A, B, scaling, sig, shared, folder)
-    if ad.rank != rank: raise AdapterMismatchError(f"{folder}: factors have rank {ad.rank}, adapter.json says {rank}")
-    if ad.batched != batched: raise AdapterMismatchError(f"{folder}: adapter.json says batched={batched}, the factors say {ad.batched}")
-    if model is not None: ModelSignature.from_model(model).check(sig)
-    return ad
-
-# %% ../nbs/05_lora.ipynb #fb6ffe82
-def peft_module_path(layer:int, module:str) -> str:
-    "The module path peft uses for (layer, module) of a SmolVLM."
-    return f"{LAYERS_PATH}.{layer}.{MODULE_PATHS[module]}"
-
-def export_peft(adapter:LoRAAdapter, # one adapter (not batched)
-                folder, # where to write adapter_config.json + adapter_model.safetensors
-                base_model_name_or_path:str='', # recorded in the config, like peft does
-                meta:dict|None=None, # what it was made from, recorded in video2lora.json beside the peft files
-                parts:dict|None=None, # name -> adapter, each written as a peft folder inside (e.g. a composed adapter's segments)
-               ) -> Path:
-    "Write an adapter in peft's on-disk LoRA format, atomically, with `video2lora.json` (kind 'adapter', `meta`, signature, shared ranks)."
-    if adapter.batched or any(a.batched for a in (parts or {}).values()): raise AdapterMismatchError("export one adapter at a time: adapter[i]")
-    for name, a in [('', adapter), *(parts or {}).items()]: _refuse_nonfinite(a, Path(folder)/name)
-    def write(tmp):
-        _write_peft(adapter, tmp, base_model_name_or_path)
-        for name, a in (parts or {}).items():                          # each part says what it is too, so it composes right on its own
-            (tmp/name).mkdir(); _write_peft(a, tmp/name, base_model_name_or_path)
-            (tmp/name/'video2lora.json').write_text(json.dumps(dict(kind='adapter', part_of='..', signature=asdict(a.signature), rank=a.rank,
-                                                                   shared_ranks=a.shared_ranks), indent=1))
-    return write_folder_atomic(folder, write, 'adapter', dict(signature=asdict(adapter.signature), rank=adapter.rank,
-                                                              shared_ranks=adapter.shared_ranks, **(meta or {}),
-                                                              **({'parts': sorted(parts)} if parts else {})))
-
-def _write_peft(adapter:LoRAAdapter, folder:Path, base_model_name_or_path:str=''):
-    "adapter_config.json + adapter_model.safetensors of one adapter, into an existing folder."
-    from peft import LoraConfig
-    layers = '|'.join(str(l) for l in adapter.layers)
-    mods = '|'.join(re.escape(MODULE_PATHS[m]) for m in adapter.modules)
-    cfg = LoraConfig(r=adapter.rank, lora_alpha=adapter.scaling * adapter.rank, lora_dropout=0.0, bias='none',
-                     target_modules=rf"{re.escape(LAYERS_PATH)}\.({layers})\.({mods})",
-                     base_model_name_or_path=base_model_name_or_path or adapter.signature.name or None)
-    tensors = {}
-    for (l, m) in adapter.keys:
-        p = f"base_model.model.{peft_module_path(l, m)}"
-        tensors[f"{p}.lora_A.weight"] = adapter.A[(l, m)].detach().float().contiguous().cpu()
-        tensors[f"{p}.lora_B.weight"] = adapter.B[(l, m)].detach().float().contiguous().cpu()
-    cfg.save_pretrained(str(folder))                    # every (layer, module) is written, so the regex covers exactly the keys
-    save_file(tensors, str(folder/'adapter_model.safetensors'), metadata={'format': 'pt'})
-
-# %% ../nbs/05_lora.ipynb #322ef9e2
-def read_adapter_meta(folder) -> tuple:
-    "`(signature, shared_ranks)` that `export_peft` recorded in `video2lora.json`, each checked; `(None, 0)` for a plain peft folder."
-    path = Path(folder)/'video2lora.json'
-    if not os.path.lexists(path): return None, 0                      # a dangling link is not 'no file': read_json refuses it
-    try: meta = read_json(path, 'video2lora.json')
-    except InputError as e: raise AdapterFileError(str(e)) from None
-    if meta.get('kind', 'adapter') != 'adapter': raise AdapterFileError(f"{folder}: holds a video2lora {meta['kind']!r} output, not an adapter")
-    return ModelSignature.from_dict(meta.get('signature'), path), _field(meta, 'shared_ranks', path, 'an integer >= 0', 0)
-
-def _peft_scaling(cfg:dict, path:Path) -> tuple:
-    "`(r, scaling)` of a peft LoRA config, each field checked."
-    if cfg.get('peft_type') != 'LORA': raise AdapterFileError(f"{path}: peft_type {repr(cfg.get('peft_type'))[:60]} is not LORA")
-    if cfg.get('rank_pattern') or cfg.get('alpha_pattern'):
-        raise AdapterMismatchError(f"{path}: per-module ranks or alphas (rank_pattern/alpha_pattern) are not supported")
-    r, alpha = _field(cfg, 'r', path, 'a positive integer'), _field(cfg, 'lora_alpha', path, 'a finite number')
-    rslora = _field(cfg, 'use_rslora', path, 'true or false', False)
-    return r, alpha / math.sqrt(r) if rslora else alpha / r
-
-def _peft_factors(tensors:dict, path:Path) -> tuple:
-    "`(A, B)` dicts keyed by (layer, module) from peft's tensor names; a name or shape that is not a SmolVLM LoRA factor is refused."
-    inv = {v: k for k, v in MODULE_PATHS.items()}
-    A, B = {}, {}
-    for k, v in tensors.items():
-        m = re.fullmatch(rf"base_model\.model\.{re.escape(LAYERS_PATH)}\.(\d{{1,9}})\.(\w+\.\w+)\.lora_([AB])(?:\.[^.]+)?\.weight", k)
-        if m is None or m[2] not in inv: raise AdapterMismatchError(f"{path}: {k!r} is not a LoRA factor of a SmolVLM language-model layer")
-        if v.dim() != 2: raise AdapterFileError(f"{path}: tensor {k!r} is {tuple(v.shape)}; a LoRA factor is a matrix, (r, d_in) or (d_out, r)")
-        key, into = (int(m[1]), inv[m[2]]), (A if m[3] == 'A' else B)
-        if key in into: raise AdapterFileError(f"{path}: two lora_{m[3]} tensors for layer {key[0]} {key[1]} (two adapter names in one file?)")
-        into[key] = v.float()
-    return A, B
-
-def import_peft(folder, # a peft LoRA folder (adapter_config.json + adapter_model.safetensors)
-                model, # the SmolVLM it is for
-               ) -> LoRAAdapter:
-    "Read a peft LoRA of a SmolVLM's language model into a `LoRAAdapter`, every file and field checked (and `video2lora.json`, when `export_peft` wrote one)."
-    folder = Path(folder)
-    if not folder.is_dir(): raise AdapterFileError(f"{folder}: no such peft adapter folder")
-    sig, shared = read_adapter_meta(folder)
-    if sig is not None: ModelSignature.from_model(model).check(sig, f"adapter {folder}")
-    path = folder/'adapter_config.json'
-    r, scaling = _peft_scaling(_read_json(path, 'a peft adapter folder'), path)
-    A, B = _peft_factors(_read_safetensors(folder/'adapter_model.safetensors'), folder/'adapter_model.safetensors')
-    modules = sorted({m for _, m in [*A, *B]})
-    ad = _build(A, B, scaling, ModelSignature.from_model(model, modules), shared, folder)
-    if ad.rank != r: raise AdapterMismatchError(f"{path}: r is {r} but the factors have rank {ad.rank}")
-    return ad
-
-# %% ../nbs/05_lora.ipynb #373da6ac
-def peft_load_strict(model, # a base model, or a PeftModel to add an adapter to
-                     folder, # a peft LoRA folder
-                     adapter_name:str='default', # the name to load it under
-                    ):
-    "Load a peft adapter, raising (instead of peft's warning) when adapter keys are missing."
-    import warnings
-    from peft import PeftModel
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter('always')
-        if isinstance(model, PeftModel):
-            res = model.load_adapter(str(folder), adapter_name=adapter_name)
-            missing = [k for k in res.missing_keys if 'lora_' in k and f'.{adapter_name}.' in k]
-            if missing: raise AdapterMismatchError(f"{folder}: missing adapter keys {missing[:3]}...")
-        else: model = PeftModel.from_pretrained(model, str(folder), adapter_name=adapter_name)
-    for w in caught:
-        if 'missing adapter keys' in str(w.message): raise AdapterMismatchError(f"{folder}: {w.message}")
-    return model
 
 # %% ../nbs/05_lora.ipynb #1ff08d2c
 def _unequal_shared(adapters:list, k:int) -> int|None:

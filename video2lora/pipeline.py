@@ -14,11 +14,12 @@ import torch.nn.functional as F
 from tqdm.auto import tqdm
 
 from .video import read_clip, video_info, Clip
-from .vlm import (PromptBuilder, load_vlm, load_tokenizer, clean_answer, generate_answers, cache_arg, kv_cache,
+from .vlm import (PromptBuilder, load_vlm, load_tokenizer, clean_answer, greedy_decode, generate_answers, cache_arg, kv_cache,
                             number_words, model_fingerprint, SMOLVLM2_SPECIAL_TOKENS, TEMPLATE_MARKERS)
 from .tiny import load_tiny
 from .hooks import extract_layer_states
-from .lora import LoRAAdapter, ModelSignature, apply_adapter, export_peft, import_peft, AdapterFileError, compose, compose_groups, stack_adapters
+from .lora import LoRAAdapter, ModelSignature, apply_adapter, AdapterFileError, compose, compose_groups, stack_adapters
+from .adapter_files import export_peft, import_peft
 from .hypernet import load_hypernet, load_bundled_hypernet, source_states, hypernet_dir
 from .familiar import clip_features, load_familiarity
 
@@ -37,15 +38,9 @@ def greedy_answer(model, tok, batch, max_new_tokens:int=16) -> tuple:
     eos = tok.convert_tokens_to_ids('<end_of_utterance>')
     inputs = batch.model_inputs()
     t0 = time.perf_counter()
-    out = model(**inputs, use_cache=True)
-    nxt = out.logits[:, -1].argmax(-1, keepdim=True)                          # (1, 1)
-    ttft = time.perf_counter() - t0
-    ids, cache, mask = [int(nxt)], kv_cache(out), inputs['attention_mask']
-    while ids[-1] != eos and len(ids) < max_new_tokens:
-        mask = torch.cat([mask, torch.ones_like(mask[:, :1])], 1)
-        out = model(input_ids=nxt, attention_mask=mask, use_cache=True, **cache_arg(model, cache))
-        nxt = out.logits[:, -1].argmax(-1, keepdim=True); cache = kv_cache(out)
-        ids.append(int(nxt))
+    out = model(**inputs, use_cache=True, logits_to_keep=1)
+    ttft = time.perf_counter() - t0                                           # the first token is the prefill's argmax
+    ids = greedy_decode(model, out.logits[:, -1], kv_cache(out), inputs['attention_mask'], None, max_new_tokens, eos)[0].tolist()
     return clean_answer(tok, ids), ttft, ids
 
 @torch.no_grad()
@@ -55,16 +50,9 @@ def greedy_answers(model, tok, batch, max_new_tokens:int=16) -> tuple:
     mask = batch.attention_mask
     pos = (mask.cumsum(-1) - 1).clamp(min=0)                                  # (B, T) positions that skip the padding
     t0 = time.perf_counter()
-    out = model(**batch.model_inputs(), position_ids=pos, use_cache=True)
-    nxt = out.logits[:, -1].argmax(-1, keepdim=True)                          # (B, 1)
+    out = model(**batch.model_inputs(), position_ids=pos, use_cache=True, logits_to_keep=1)
     ttft = time.perf_counter() - t0
-    ids, done, cache = [nxt], nxt[:, 0] == eos, kv_cache(out)
-    while not bool(done.all()) and len(ids) < max_new_tokens:
-        mask, pos = torch.cat([mask, torch.ones_like(mask[:, :1])], 1), pos[:, -1:] + 1
-        out = model(input_ids=nxt, attention_mask=mask, position_ids=pos, use_cache=True, **cache_arg(model, cache))
-        nxt = out.logits[:, -1].argmax(-1, keepdim=True); cache = kv_cache(out)
-        ids.append(nxt); done |= nxt[:, 0] == eos
-    ids = torch.cat(ids, 1).tolist()
+    ids = greedy_decode(model, out.logits[:, -1], kv_cache(out), mask, pos, max_new_tokens, eos).tolist()   # (B, n)
     return [clean_answer(tok, r) for r in ids], ttft, ids
 
 # %% ../nbs/09_pipeline.ipynb #9fd89dc1
@@ -374,6 +362,12 @@ class Video2LoRA:
         return self.familiar.judge(clip_features(self.vlm, self.builder, parts, [clip_seconds(p) for p in parts]))
 
     @torch.no_grad()
+    def states(self, clip:Clip) -> torch.Tensor:
+        "What the hypernetwork reads of `clip` (from `read`): the residual stream entering each decoder layer during the internalization turn, `(1, L, T, D)` with `.mask` and `.visual`."
+        batch = self.builder.collate([self.builder.internalize(clip.frames, clip.timestamps, duration=clip_seconds(clip))])
+        return extract_layer_states(self.vlm, batch)
+
+    @torch.no_grad()
     def internalize(self, video, segments:int|str=1, weights=None, check:bool=True) -> tuple:
         "`(adapter, clip)`: the adapter of a video file, and the frames it was made from (`clip.indices`: repeats if the video is short). With `segments=K` (or 'auto'), the K segments' adapters composed in rank space (`weights`: one per segment, default 1). A video unlike the training videos gets a warning (`familiarity`; `check=False`: not measured, one read of the frames fewer)."
         ads, clip = self.internalize_segments(video, segments)      # one segment: the whole video, as before
@@ -407,11 +401,11 @@ class Video2LoRA:
         return ctx - len(self.builder.text_question('').input_ids) - max_new_tokens
 
     def ask(self, adapter, question:str, max_new_tokens:int=16) -> Answer:
-        "Answer from the adapter (a `LoRAAdapter` or a folder) with a text-only prompt: zero visual tokens."
+        "Answer from the adapter (a `LoRAAdapter` or a folder; None: the VLM alone, a guess) with a text-only prompt: zero visual tokens."
         check_question(self.tok, question, self.question_budget(max_new_tokens))
-        if not isinstance(adapter, LoRAAdapter): adapter = self.load_adapter(adapter)
+        if adapter is not None and not isinstance(adapter, LoRAAdapter): adapter = self.load_adapter(adapter)
         batch = self.builder.collate([self.builder.text_question(question)])
-        with apply_adapter(self.vlm, adapter):
+        with apply_adapter(self.vlm, adapter) if adapter is not None else contextlib.nullcontext():
             text, ttft, _ = greedy_answer(self.vlm, self.tok, batch, max_new_tokens)
         return Answer(text, batch.input_ids.shape[1], 0, ttft)
 

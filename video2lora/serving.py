@@ -14,8 +14,9 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
-from .vlm import PromptBuilder, prompt_embeddings, cache_arg, kv_cache
-from .lora import LoRAAdapter, random_adapter, apply_adapter, stack_adapters, save_adapter, load_adapter
+from .vlm import PromptBuilder, prompt_embeddings, cache_arg, kv_cache, greedy_decode
+from .lora import LoRAAdapter, random_adapter, apply_adapter, stack_adapters
+from .adapter_files import export_peft, import_peft
 from .bench import (BenchConfig, bench_models, frame_times, video_prefix_length, cache_nbytes, machine_info,
                               _rounds, _sync)
 from .io import write_text_atomic, claim_folder
@@ -54,14 +55,15 @@ class ServingConfig:
 class AdapterLRU:
     "Adapters read from disk on demand, the `size` most recently used kept in memory."
     def __init__(self, folders:dict, # video id -> adapter folder
-                 size:int, model=None):
+                 size:int, # adapters kept in memory
+                 model): # the model they are for (each folder is checked against it)
         self.folders, self.size, self.model = folders, size, model
         self.cache, self.hits, self.misses, self.read_seconds = OrderedDict(), 0, 0, []
 
     def get(self, vid) -> LoRAAdapter:
         if vid in self.cache:
             self.hits += 1; self.cache.move_to_end(vid); return self.cache[vid]
-        t = time.perf_counter(); ad = load_adapter(self.folders[vid], self.model); self.read_seconds.append(time.perf_counter() - t)
+        t = time.perf_counter(); ad = import_peft(self.folders[vid], self.model); self.read_seconds.append(time.perf_counter() - t)
         self.misses += 1; self.cache[vid] = ad
         if len(self.cache) > self.size: self.cache.popitem(last=False)
         return ad
@@ -72,11 +74,7 @@ def _answer(vlm, ids, mask, n_new:int, cache=None, adapter=None) -> None:
     "Prefill `ids` (against `cache` if given) and decode `n_new - 1` more tokens greedily; the cache grows in place."
     def run():
         out = vlm(input_ids=ids, attention_mask=mask, use_cache=True, logits_to_keep=1, **(cache_arg(vlm, cache) if cache is not None else {}))
-        c, m, nxt = kv_cache(out), mask, out.logits[:, -1:].argmax(-1)
-        for _ in range(n_new - 1):
-            m = torch.cat([m, torch.ones_like(m[:, :1])], 1)
-            out = vlm(input_ids=nxt, attention_mask=m, use_cache=True, logits_to_keep=1, **cache_arg(vlm, c))
-            c, nxt = kv_cache(out), out.logits[:, -1:].argmax(-1)
+        greedy_decode(vlm, out.logits[:, -1], kv_cache(out), mask, None, n_new)                # n_new - 1 more forwards
     if adapter is None: return run()
     with apply_adapter(vlm, adapter): return run()
 
@@ -141,8 +139,8 @@ def serve_bench(cfg:ServingConfig, out=None, progress:bool=True, command:str='')
         adapters = [random_adapter(sig, rank=R, modules=tuple(hn.cfg.modules), seed=i).to(cfg.device, dtype) for i in range(max(cfg.batches))]
         a_bytes = adapters[0].nbytes(dtype.itemsize)
         with tempfile.TemporaryDirectory() as d:                                   # cold reads: adapters from disk
-            folders = {i: save_adapter(a, Path(d)/f'v{i}') for i, a in enumerate(adapters[:cfg.lru + 4])}
-            lru = AdapterLRU(folders, cfg.lru)
+            folders = {i: export_peft(a, Path(d)/f'v{i}') for i, a in enumerate(adapters[:cfg.lru + 4])}
+            lru = AdapterLRU(folders, cfg.lru, vlm)
             for i in folders: lru.get(i)
             read_s = median(lru.read_seconds)
         for n in cfg.frames:

@@ -25,13 +25,13 @@ from .io import claim_folder, check_ranges, write_text_atomic, append_text, Conf
 from .metrics import CAPTION_QUESTION, score_answers, caption_scores, token_f1
 from .tiny import TINY_PRESET, TINY_SPECIAL_TOKENS, load_tiny, tiny_dir
 from .vlm import save_vlm, load_vlm_folder, generate_answers, suffixes_over_prefix, kv_cache, MAX_GRID
+from .train_parts import (answer_loss, lr_at, parse_focus, pick_targets, prefix_and_suffixes, collate_multi,
+                                    mixed_clips, csv_lines, plot_training)
 
 # %% auto #0
 __all__ = ['TINY_RECIPES', 'world_words', 'tiny_tokenizer', 'object_grid', 'split_views', 'dense_labels', 'TinyTrainConfig',
-           'mixed_clips', 'tile_frames', 'TinyPool', 'pick_target', 'pick_targets', 'parse_focus', 'referent',
-           'answer_loss', 'TinyWithHeads', 'prefix_and_suffixes', 'multi_target_loss', 'collate_multi',
-           'evaluate_video_qa', 'lr_at', 'train_tiny', 'plot_training', 'evaluate_tiny', 'results_table',
-           'linear_probe', 'probe_tiny', 'probe_report']
+           'tile_frames', 'TinyPool', 'referent', 'TinyWithHeads', 'multi_target_loss', 'evaluate_video_qa',
+           'train_tiny', 'evaluate_tiny', 'tiny_eval_table']
 
 # %% ../nbs/03a_tiny_recipe.ipynb #d380c2a9
 def world_words() -> list:
@@ -161,13 +161,6 @@ TINY_RECIPES = {  # the bundled tiny model's stages, as changes to the defaults;
 }
 
 # %% ../nbs/03a_tiny_recipe.ipynb #bf721a8d
-def mixed_clips(wcfg:WorldConfig, seed:int, split:str, n:int, wide_frac:float=0.0, progress:bool=False,
-                wide:WorldConfig|None=None, # the wider world to draw from (default `wcfg.widened()`)
-               ) -> list:
-    "`n` clips of `split`: the first `round(wide_frac * n)` from the wider world (`WorldConfig.widened`), the others from `wcfg`; no two share an index."
-    k, wide = int(round(wide_frac * n)), wide or wcfg.widened()
-    return [draw_clip(wide if i < k else wcfg, seed, split, i) for i in tqdm(range(n), desc='draw clips', disable=not progress)]
-
 def tile_frames(frames:np.ndarray, image_size:int) -> np.ndarray:
     "Frames of another side resized to `image_size` as the model's processor resizes them (`(N, S, S, 3)` uint8)."
     return frames if frames.shape[1] == image_size else resize_square(frames, image_size)
@@ -189,42 +182,6 @@ class TinyPool:
 
     def __len__(self): return len(self.clips)
 
-# %% ../nbs/03a_tiny_recipe.ipynb #7534d833
-def pick_target(clip:WorldClip, rng:np.random.Generator, caption_frac:float, focus:dict|None=None) -> tuple:
-    "A (question, answer, type) for a clip: the caption, or a question chosen type-first (types weighted by `focus`)."
-    if rng.random() < caption_frac or not clip.qa: return CAPTION_QUESTION, clip.caption, 'caption'   # a video without questions: its caption
-    types = sorted({q['type'] for q in clip.qa})
-    if focus:
-        w = np.array([focus.get(t, 1.0) for t in types])
-        t = types[int(rng.choice(len(types), p=w / w.sum()))]
-    else: t = types[int(rng.integers(len(types)))]
-    qs = [q for q in clip.qa if q['type'] == t]
-    q = qs[int(rng.integers(len(qs)))]
-    return q['question'], q['answer'], t
-
-# %% ../nbs/03a_tiny_recipe.ipynb #aac669a4
-def pick_targets(clip:WorldClip, rng:np.random.Generator, caption_frac:float, k:int, focus:dict|None=None) -> list:
-    "`k` distinct (question, answer) targets for a clip, each drawn like `pick_target`."
-    out, seen = [], set()
-    for _ in range(8 * k):
-        q, a, _ = pick_target(clip, rng, caption_frac, focus)
-        if q not in seen: seen.add(q); out.append((q, a))
-        if len(out) == k: break
-    while len(out) < k: out.append(out[len(out) % len(seen)])   # a clip with few questions repeats some
-    return out
-
-# %% ../nbs/03a_tiny_recipe.ipynb #cee46102
-def parse_focus(spec:str) -> dict:
-    "Question-type weights from 'type=weight,...' (e.g. 'direction=3,colour=2'); unnamed types weigh 1."
-    out = {}
-    for part in filter(None, (p.strip() for p in spec.split(','))):
-        name, _, w = part.partition('=')
-        if name not in QUESTION_TYPES: raise ValueError(f"focus: unknown question type {name!r}; known: {', '.join(QUESTION_TYPES)}")
-        try: out[name] = float(w)
-        except ValueError: raise ValueError(f"focus: weight of {name!r} must be a number, got {w!r}") from None
-        if out[name] <= 0: raise ValueError(f"focus: weight of {name!r} must be positive, got {w}")
-    return out
-
 # %% ../nbs/03a_tiny_recipe.ipynb #a3702df6
 def referent(clip:WorldClip, question:str) -> int|None:
     "Index of the object a question asks about, or None (count, order, caption, or 'does ... appear?' answered no)."
@@ -239,15 +196,6 @@ def referent(clip:WorldClip, question:str) -> int|None:
     if m := re.fullmatch(r"does a (\w+) (\w+) appear\?", question):
         return only([i for i, o in enumerate(objs) if (m[1], m[2]) in o.pairs()])
     return None
-
-# %% ../nbs/03a_tiny_recipe.ipynb #6362907f
-def answer_loss(logits:torch.Tensor, # (B, T, V) predictions aligned with `targets`
-                targets:torch.Tensor, # (B, T) token ids, -100 where there is no target
-               ) -> torch.Tensor:
-    "Mean over examples of each example's mean cross-entropy on its target tokens."
-    ce = F.cross_entropy(logits.reshape(-1, logits.shape[-1]).float(), targets.reshape(-1), reduction='none').view(targets.shape)
-    valid = (targets != -100).float()
-    return ((ce * valid).sum(1) / valid.sum(1).clamp(min=1)).mean()
 
 # %% ../nbs/03a_tiny_recipe.ipynb #e6211787
 class TinyWithHeads(nn.Module):
@@ -276,19 +224,6 @@ class TinyWithHeads(nn.Module):
             res['direction'] = F.cross_entropy(self.dir_head(h), labels['direction'].reshape(-1))
             res['identity'] = F.cross_entropy(self.id_head(h), labels['identity'].reshape(-1))
         return res
-
-# %% ../nbs/03a_tiny_recipe.ipynb #76b70e58
-def prefix_and_suffixes(builder:PromptBuilder, frames, timestamps, duration:float, targets:list, split:bool=False) -> tuple:
-    "Pixel values, the ids of the video prefix, and `(ids, n_answer)` of each `(question, answer)` suffix that continues it; `split`: frames larger than the tile cut into tiles + the global tile."
-    px, rows, cols = split_frames(frames, builder.image_size) if split else (frames_to_pixels(frames, builder.image_size), 0, 0)
-    video = video_text(len(frames), timestamps, duration, builder.tokens_per_frame, (rows, cols))
-    cut = builder.encode(chat_text(video)[:-len("<end_of_utterance>\nAssistant:")])   # '<|im_start|>User: ' + video
-    suffixes = []
-    for q, a in targets:
-        ids, ans = builder.encode(chat_text(video + q)), builder.encode(f" {a}<end_of_utterance>")
-        if ids[:len(cut)] != cut: raise ValueError("prefix tokens changed when a question was appended")
-        suffixes.append((ids[len(cut):] + ans, len(ans)))
-    return px, cut, suffixes
 
 # %% ../nbs/03a_tiny_recipe.ipynb #cb2dbcb3
 def multi_target_loss(net:'TinyWithHeads', # model with heads
@@ -345,20 +280,6 @@ def multi_target_loss(net:'TinyWithHeads', # model with heads
         res['pointer'] = (mass * asked).sum() / asked.sum().clamp(min=1) / pointer_layers
     return res
 
-# %% ../nbs/03a_tiny_recipe.ipynb #3017a2cb
-def collate_multi(builder:PromptBuilder, items:list) -> tuple:
-    "Batch `(pixel_values, prefix_ids, [(suffix_ids, n_answer)])` items for `multi_target_loss`."
-    px = torch.stack([it[0] for it in items])
-    prefix = torch.tensor([it[1] for it in items])
-    sufs = [s for it in items for s in it[2]]
-    S = max(len(ids) for ids, _ in sufs)
-    ids = torch.full((len(sufs), S), builder.pad_id); mask = torch.zeros((len(sufs), S), dtype=torch.long)
-    lab = torch.full((len(sufs), S), -100)
-    for i, (s, n) in enumerate(sufs):
-        ids[i, :len(s)] = torch.tensor(s); mask[i, :len(s)] = 1
-        lab[i, len(s) - n:len(s)] = ids[i, len(s) - n:len(s)]
-    return px, prefix, ids, mask, lab
-
 # %% ../nbs/03a_tiny_recipe.ipynb #dc84a9f9
 def evaluate_video_qa(model, builder:PromptBuilder, clips:list, n_frames:int|None=None, frames:list|None=None,
                       captions:bool=True, batch_size:int=32, progress:bool=False) -> dict:
@@ -377,19 +298,7 @@ def evaluate_video_qa(model, builder:PromptBuilder, clips:list, n_frames:int|Non
         res.update(caption_scores(caps, [c.caption for c in clips]), caption_example=dict(pred=caps[0], ref=clips[0].caption))
     return res
 
-# %% ../nbs/03a_tiny_recipe.ipynb #7b14951a
-def lr_at(step:int, cfg:TinyTrainConfig) -> float:
-    "Learning rate at `step`: linear warm-up, then cosine decay to `lr * min_lr_frac`."
-    if step < cfg.warmup: return cfg.lr * (step + 1) / cfg.warmup
-    p = min(1.0, (step - cfg.warmup) / max(1, cfg.steps - cfg.warmup))
-    return cfg.lr * (cfg.min_lr_frac + (1 - cfg.min_lr_frac) * 0.5 * (1 + math.cos(math.pi * p)))
-
 # %% ../nbs/03a_tiny_recipe.ipynb #37f33d4b
-def _csv_line(values) -> str:
-    "One CSV row as text (for `append_text`)."
-    import io
-    buf = io.StringIO(); csv.writer(buf).writerow(values); return buf.getvalue()
-
 def train_tiny(cfg:TinyTrainConfig, # training settings
                out_dir, # where the log, checkpoints and final model go
                wcfg:WorldConfig|None=None, # the world
@@ -419,7 +328,7 @@ def train_tiny(cfg:TinyTrainConfig, # training settings
     ts = np.arange(cfg.n_frames) * pool.clips[0].duration / cfg.n_frames
     log_path, evals = out/'log.csv', []
     fields = ['step', 'lr', 'loss', 'answer', 'patch', 'direction', 'identity', 'centre', 'pointer', 'deep', 'seconds']
-    write_text_atomic(log_path, ','.join(fields) + '\r\n')                  # never through a link a user left there
+    write_text_atomic(log_path, csv_lines([fields]))                  # never through a link a user left there
     write_text_atomic(out/'evals.jsonl', '')                            # a new run: no evaluations of an earlier one
     end = min(cfg.stop_after or cfg.steps, cfg.steps)
     t0, bar = time.time(), tqdm(range(end), desc='train tiny', disable=not progress)
@@ -453,7 +362,7 @@ def train_tiny(cfg:TinyTrainConfig, # training settings
         torch.nn.utils.clip_grad_norm_(net.parameters(), cfg.clip_grad); opt.step()
         row = dict(step=step + 1, lr=lr_at(step, cfg), loss=loss.item(), seconds=round(time.time() - t0, 1),
                    **{k: v.item() for k, v in parts.items()})
-        append_text(log_path, _csv_line([row.get(k, '') for k in fields]))
+        append_text(log_path, csv_lines([[row.get(k, '') for k in fields]]))
         bar.set_postfix(loss=f"{row['loss']:.3f}", ans=f"{row['answer']:.3f}")
         last = step + 1 == end
         if cfg.eval_every and ((step + 1) % cfg.eval_every == 0 or last):
@@ -471,31 +380,6 @@ def train_tiny(cfg:TinyTrainConfig, # training settings
                                                    seconds=round(time.time() - t0, 1), last_eval=evals[-1] if evals else None))
     freeze(model)
     return dict(model=model, tokenizer=tok, evals=evals, log=log_path, seconds=time.time() - t0)
-
-# %% ../nbs/03a_tiny_recipe.ipynb #79ae7aba
-def plot_training(log_path, evals_path=None, title:str='tiny SmolVLM training'):
-    "Loss curves from the CSV log, and validation accuracy per question type if evaluations were logged."
-    import matplotlib.pyplot as plt
-    rows = list(csv.DictReader(open(log_path)))
-    steps = np.array([int(r['step']) for r in rows])
-    ncols = 2 if evals_path and Path(evals_path).exists() else 1
-    fig, axes = plt.subplots(1, ncols, figsize=(5.5 * ncols, 3.2), squeeze=False)
-    ax = axes[0, 0]
-    k = max(1, len(rows) // 100)
-    smooth = lambda v: np.convolve(v, np.ones(k) / k, mode='valid')
-    for key in ('answer', 'patch', 'direction', 'identity', 'centre', 'pointer', 'deep'):
-        vals = np.array([float(r[key]) if r.get(key) not in ('', None) else np.nan for r in rows])
-        if np.isfinite(vals).any(): ax.plot(steps[k - 1:], smooth(vals), label=key)
-    ax.set_xlabel('step'); ax.set_ylabel('loss'); ax.set_yscale('log'); ax.legend(fontsize=7); ax.set_title(title, fontsize=9)
-    if ncols == 2:
-        ev = [json.loads(l) for l in open(evals_path)]
-        ax = axes[0, 1]
-        for t in QUESTION_TYPES + ('overall',):
-            if t in ev[0]: ax.plot([e['step'] for e in ev], [e[t] for e in ev], label=t, lw=2.5 if t == 'overall' else 1)
-        ax.set_xlabel('step'); ax.set_ylabel('val exact match'); ax.set_ylim(0, 1); ax.legend(fontsize=6, ncol=2)
-        ax.set_title('validation QA, video in context', fontsize=9)
-    fig.tight_layout()
-    return fig
 
 # %% ../nbs/03a_tiny_recipe.ipynb #29f6bb93
 def evaluate_tiny(model_dir, # a folder saved by `train_tiny` (or the bundled model)
@@ -549,7 +433,7 @@ def evaluate_tiny(model_dir, # a folder saved by `train_tiny` (or the bundled mo
     return res
 
 # %% ../nbs/03a_tiny_recipe.ipynb #cd982ff7
-def results_table(res:dict) -> str:
+def tiny_eval_table(res:dict) -> str:
     "The headline table of `evaluate_tiny`'s results: accuracy per type, with the blind baseline."
     rows = {}
     for t in QUESTION_TYPES + ('overall',):
@@ -563,81 +447,3 @@ def results_table(res:dict) -> str:
                    **({'2x tile, split': res['split'].get(t, float('nan'))} if 'split' in res else {})}
 
     return format_table(rows)
-
-# %% ../nbs/03a_tiny_recipe.ipynb #15a26f6d
-def linear_probe(X:torch.Tensor, # (n, d) features
-                 y:torch.Tensor, # (n,) class labels
-                 n_classes:int,
-                 n_train:int, # rows [0, n_train) train, the rest test
-                 seed:int=0) -> float:
-    "Held-out accuracy of a logistic regression of `y` on standardised `X` (Adam, 300 full-batch steps)."
-    torch.manual_seed(seed)
-    mu, sd = X[:n_train].mean(0), X[:n_train].std(0) + 1e-5
-    X = (X - mu) / sd
-    lin = nn.Linear(X.shape[1], n_classes)
-    opt = torch.optim.Adam(lin.parameters(), 1e-2, weight_decay=1e-3)
-    with torch.enable_grad():                                     # callers may run under no_grad
-        for _ in range(300):
-            loss = F.cross_entropy(lin(X[:n_train]), y[:n_train]); opt.zero_grad(); loss.backward(); opt.step()
-    with torch.no_grad(): return (lin(X[n_train:]).argmax(1) == y[n_train:]).float().mean().item()
-
-@torch.no_grad()
-def probe_tiny(model, tok, # a tiny SmolVLM and its tokenizer
-               n_clips:int=300, # validation clips (probes train on the first two thirds, test on the rest)
-               seed:int=0, # world seed of the clips
-               batch:int=20) -> dict:
-    "Where a question type is lost: accuracy by object count, what object tokens know (direction probe per layer), what reaches the answer, where attention goes."
-    model.set_attn_implementation('eager')                       # attention weights for the referent mass
-    b, w = PromptBuilder.for_model(tok, model.config), WorldConfig()
-    clips = [draw_clip(w, seed, 'val', i) for i in range(n_clips)]
-    frames = [render(c) for c in clips]
-    labels = [dense_labels(c, w, c.n_frames) for c in clips]     # per-token direction and object index, once per clip
-    dirs, n_train = sorted(DIRECTIONS), int(n_clips * 2 / 3)
-    prompts, refs = [], []                                        # 1. accuracy per type and object count
-    for c, f in zip(clips, frames):
-        for q in c.qa:
-            if q['type'] in ('colour', 'direction', 'exists'):
-                prompts.append(b.video_question(f.frames, f.timestamps, q['question'], duration=c.duration)); refs.append((c, q))
-    acc = defaultdict(lambda: [0, 0])
-    for p, (c, q) in zip(generate_answers(model, b, prompts, 4), refs):
-        a = acc[f"{q['type']}, {len(c.objects)} object(s)"]; a[0] += p == q['answer']; a[1] += 1
-    res = dict(clips=n_clips, accuracy_by_objects={k: dict(acc=v[0] / v[1], n=v[1]) for k, v in sorted(acc.items())})
-    tok_h, tok_y, tok_clip = defaultdict(list), [], []           # 2. token probe, 3. answer probe, 4. attention on the referent
-    ans_h, ans_y, ans_clip, mass = defaultdict(list), [], [], defaultdict(list)
-    for s in range(0, n_clips, batch):
-        idx = range(s, min(s + batch, n_clips))
-        pb = b.collate([b.video_question(frames[i].frames, frames[i].timestamps, CAPTION_QUESTION, duration=clips[i].duration) for i in idx])
-        out = model(**pb.model_inputs(), output_hidden_states=True)
-        vis = pb.input_ids == model.config.image_token_id
-        for l, h in enumerate(out.hidden_states): tok_h[l].append(h[vis].float())
-        for i in idx:
-            y = torch.from_numpy(labels[i]['direction']).flatten(); tok_y.append(y); tok_clip += [i] * len(y)
-        qs = [(i, q) for i in idx for q in clips[i].qa if q['type'] == 'direction']
-        if not qs: continue
-        pb = b.collate([b.video_question(frames[i].frames, frames[i].timestamps, q['question'], duration=clips[i].duration) for i, q in qs])
-        out = model(**pb.model_inputs(), output_hidden_states=True, output_attentions=True)
-        vis = pb.input_ids == model.config.image_token_id
-        for l, h in enumerate(out.hidden_states): ans_h[l].append(h[:, -1].float())
-        for k, (i, q) in enumerate(qs):
-            ans_y.append(dirs.index(q['answer'])); ans_clip.append(i)
-            r = referent(clips[i], q['question'])
-            if r is None: continue
-            on = torch.from_numpy(labels[i]['object']).flatten() == r
-            for l, att in enumerate(out.attentions): mass[l].append(att[k, :, -1][:, vis[k]][:, on].sum(1).max().item())
-    y, keep = torch.cat(tok_y), torch.tensor(tok_clip)
-    obj = y > 0                                                   # object tokens only; train clips come first
-    res['token_probe'] = {l: linear_probe(torch.cat(tok_h[l])[obj], y[obj] - 1, 4, int((keep[obj] < n_train).sum())) for l in tok_h}
-    ya, n_tr = torch.tensor(ans_y), int((torch.tensor(ans_clip) < n_train).sum())
-    res['answer_probe'] = {l: linear_probe(torch.cat(ans_h[l]), ya, 4, n_tr) for l in ans_h}
-    res['referent_attention'] = {l: float(np.mean(v)) for l, v in mass.items()}
-    return res
-
-def probe_report(res:dict) -> str:
-    "The probes as text: accuracy by object count, then one line per probe over hidden-state indices."
-    lines = [f"{res['clips']} validation clips; accuracy by object count:"]
-    lines += [f"  {k:24s} {v['acc']:.3f} (n={v['n']})" for k, v in res['accuracy_by_objects'].items()]
-    lines.append("hidden-state index (0 = embeddings, last = after the final norm):")
-    lines.append("  direction of object tokens, linear probe:    " + '  '.join(f"{l}: {v:.3f}" for l, v in res['token_probe'].items()))
-    lines.append("  direction answer at the answer token, probe: " + '  '.join(f"{l}: {v:.3f}" for l, v in res['answer_probe'].items()))
-    lines.append("  best head's attention mass on the asked-about object: " + '  '.join(f"{l}: {v:.3f}" for l, v in res['referent_attention'].items()))
-    return '\n'.join(lines)

@@ -5,6 +5,7 @@
 # %% ../nbs/07_train.ipynb #08a51a61
 from __future__ import annotations
 import contextlib, csv, functools, json, resource, time
+from types import SimpleNamespace
 from dataclasses import dataclass, field, asdict
 from pathlib import Path
 
@@ -21,7 +22,7 @@ from .vlm import PromptBuilder, load_vlm_folder, suffixes_over_prefix, kv_cache,
 from .io import (from_recipe, write_folder_atomic, write_text_atomic, append_text, writable_file, check_output, claim_folder,
                            release_folder, check_ranges, ConfigError)
 from .tiny import load_tiny
-from .tiny_recipe import pick_targets, parse_focus, answer_loss, prefix_and_suffixes, collate_multi, lr_at, mixed_clips
+from .train_parts import pick_targets, parse_focus, answer_loss, prefix_and_suffixes, collate_multi, lr_at, mixed_clips, csv_lines, plot_training
 from .metrics import CAPTION_QUESTION, score_answers, caption_scores
 from .lora import ModelSignature, apply_adapter, compose_groups
 from .hypernet import HyperConfig, HyperNetwork, save_hypernet, load_hypernet, source_states
@@ -31,29 +32,11 @@ from .dataset import validate_manifest, check_data_folder, outside_videos, Manif
 from .states import (STORAGES, VideoEncoder, estimate_states, choose_storage, make_store, local_videos)
 
 # %% auto #0
-__all__ = ['RECIPES', 'RUN_FILES', 'LOG_FIELDS', 'answer_positions', 'aligned_kl', 'HyperTrainConfig', 'load_frozen_vlm',
-           'training_videos', 'autocast_dtype', 'peak_memory', 'teacher_logits', 'topk_targets', 'topk_kl',
-           'student_batch', 'checkpointed', 'factor_l1', 'hyper_step', 'composed_step', 'composed_qa',
-           'save_checkpoint', 'load_checkpoint', 'adapter_qa', 'train_hypernet', 'plot_hyper_training']
-
-# %% ../nbs/07_train.ipynb #6e581c7b
-def answer_positions(labels:torch.Tensor) -> tuple: # labels: (B, T), -100 except at target tokens
-    "`(rows, cols, tokens)`: the logits positions that predict each target token, in order, and the tokens."
-    nxt = labels[:, 1:]                                                       # (B, T-1): token p+1 predicted at p
-    rows, cols = torch.nonzero(nxt != -100, as_tuple=True)                    # row-major: in order within a row
-    return rows, cols, nxt[rows, cols]
-
-def aligned_kl(teacher_logits:torch.Tensor, teacher_labels:torch.Tensor, # (B, Tt, V), (B, Tt)
-               student_logits:torch.Tensor, student_labels:torch.Tensor, # (B, Ts, V), (B, Ts)
-               temperature:float=1.0) -> torch.Tensor:
-    "Mean over target tokens of KL(teacher || student), pairing the two by target-token index."
-    tr, tc, tt = answer_positions(teacher_labels)
-    sr, sc, st = answer_positions(student_labels)
-    if len(tt) != len(st) or not torch.equal(tt, st) or not torch.equal(tr, sr):
-        raise ValueError("teacher and student batches do not have the same target tokens in the same order")
-    t = F.log_softmax(teacher_logits[tr, tc].float() / temperature, -1)      # (n, V)
-    s = F.log_softmax(student_logits[sr, sc].float() / temperature, -1)      # (n, V)
-    return (t.exp() * (t - s)).sum(-1).mean() * temperature ** 2
+__all__ = ['RECIPES', 'RUN_FILES', 'LOG_FIELDS', 'HyperTrainConfig', 'load_frozen_vlm', 'training_videos', 'autocast_dtype',
+           'peak_memory', 'answer_positions', 'aligned_kl', 'teacher_logits', 'topk_targets', 'topk_kl',
+           'teacher_targets', 'sample_videos', 'segments_at', 'sample_long_videos', 'sample_step', 'student_batch',
+           'checkpointed', 'factor_l1', 'hyper_step', 'save_checkpoint', 'load_checkpoint', 'adapter_qa', 'composed_qa',
+           'train_hypernet']
 
 # %% ../nbs/07_train.ipynb #a55ea44f
 @dataclass
@@ -174,6 +157,25 @@ def peak_memory(device:torch.device) -> int:
     if device.type == 'cuda': return torch.cuda.max_memory_allocated(device)
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024       # Linux reports KiB
 
+# %% ../nbs/07_train.ipynb #6e581c7b
+def answer_positions(labels:torch.Tensor) -> tuple: # labels: (B, T), -100 except at target tokens
+    "`(rows, cols, tokens)`: the logits positions that predict each target token, in order, and the tokens."
+    nxt = labels[:, 1:]                                                       # (B, T-1): token p+1 predicted at p
+    rows, cols = torch.nonzero(nxt != -100, as_tuple=True)                    # row-major: in order within a row
+    return rows, cols, nxt[rows, cols]
+
+def aligned_kl(teacher_logits:torch.Tensor, teacher_labels:torch.Tensor, # (B, Tt, V), (B, Tt)
+               student_logits:torch.Tensor, student_labels:torch.Tensor, # (B, Ts, V), (B, Ts)
+               temperature:float=1.0) -> torch.Tensor:
+    "Mean over target tokens of KL(teacher || student), pairing the two by target-token index."
+    tr, tc, tt = answer_positions(teacher_labels)
+    sr, sc, st = answer_positions(student_labels)
+    if len(tt) != len(st) or not torch.equal(tt, st) or not torch.equal(tr, sr):
+        raise ValueError("teacher and student batches do not have the same target tokens in the same order")
+    t = F.log_softmax(teacher_logits[tr, tc].float() / temperature, -1)      # (n, V)
+    s = F.log_softmax(student_logits[sr, sc].float() / temperature, -1)      # (n, V)
+    return (t.exp() * (t - s)).sum(-1).mean() * temperature ** 2
+
 # %% ../nbs/07_train.ipynb #65ca2acd
 @torch.no_grad()
 def teacher_logits(vlm, pixel_values, prefix_ids, suffix_ids, suffix_mask) -> torch.Tensor:
@@ -205,6 +207,65 @@ def topk_kl(cached:list, # one (idx, logits) pair per target row of the student 
     s = F.log_softmax(student_logits[sr, sc].float() / temperature, -1).gather(1, idx)   # (n, k) the student's, same tokens
     return (t.exp() * (t - s)).sum(-1).mean() * temperature ** 2
 
+# %% ../nbs/07_train.ipynb #ffe28836
+def teacher_targets(vlm, builder:PromptBuilder, renders:list, # each video's frames, a `Clip`, as `clip_of` gives it
+                    durations:list, targets:list, # per video: seconds, and its (question, answer) targets
+                    keys:list, # per video: its id in `cache` (e.g. its pool index)
+                    topk:int=0, cache:dict|None=None, # topk > 0: the teacher's top-k logits per target, kept in `cache`
+                    device=None) -> tuple:
+    "The teacher for a step's KL term: `(logits, labels)` with the video in context, or `('topk', [top-k per target])`, the teacher read only for targets not yet in `cache`."
+    tkeys = [[(k, q) for q, _ in ts] for k, ts in zip(keys, targets)]       # a cached teacher's entries: (video, question)
+    todo = [j for j, ks in enumerate(tkeys) if not topk or any(key not in cache for key in ks)]
+    if todo:                                                                # the teacher reads these videos now
+        items = [prefix_and_suffixes(builder, renders[j].frames, renders[j].timestamps, durations[j], targets[j]) for j in todo]
+        px, prefix, sids, smask, slab = (t.to(device) for t in collate_multi(builder, items))
+        tl = teacher_logits(vlm, px, prefix, sids, smask)                   # (R, 1 + S, V)
+        tlab = torch.cat([torch.full((len(slab), 1), -100, device=slab.device), slab], 1)   # labels in the same frame as tl
+    if not topk: return tl, tlab
+    if todo: cache.update(zip([key for j in todo for key in tkeys[j]], topk_targets(tl, tlab, topk)))
+    return 'topk', [cache[key] for ks in tkeys for key in ks]
+
+# %% ../nbs/07_train.ipynb #6c7ef434
+def sample_videos(cfg:HyperTrainConfig, step:int, rank:int, n_local:int, pool, local:list|None=None) -> tuple:
+    "`(idx, targets)`: the pool videos (drawn from this process's `local` ones) and their targets that process `rank` trains on at `step`."
+    rng = np.random.default_rng([cfg.seed, step, rank])
+    local = np.arange(len(pool)) if local is None else np.asarray(local)
+    idx = local[rng.integers(len(local), size=n_local)]
+    focus = parse_focus(cfg.focus) if cfg.focus else None
+    crowd = parse_focus(cfg.crowd_focus) if cfg.crowd_focus else None
+    def focus_of(v):                                                   # a crowded video's weights: focus times crowd_focus
+        if not crowd or len(getattr(v, 'objects', ())) < 3: return focus
+        return {t: (focus or {}).get(t, 1.0) * crowd.get(t, 1.0) for t in set(focus or {}) | set(crowd)}
+    targets = [pick_targets(pool[i], rng, cfg.caption_frac, cfg.targets_per_video, focus_of(pool[i])) for i in idx]
+    return idx, targets
+
+# %% ../nbs/07_train.ipynb #40416831
+def segments_at(cfg:HyperTrainConfig, step:int) -> int:
+    "Scenes per example at `step`: 1 (an ordinary step) or 2..segments (a composition step); a pure function of (seed, step)."
+    if cfg.segments <= 1: return 1
+    rng = np.random.default_rng([cfg.seed, step, 1_000_003])
+    return int(rng.integers(2, cfg.segments + 1)) if rng.random() < cfg.segment_frac else 1
+
+def sample_long_videos(cfg:HyperTrainConfig, step:int, rank:int, n_local:int, pool, k_seg:int, wcfg:WorldConfig, local:list|None=None) -> tuple:
+    "A composition step's data: `n_local // k_seg` long videos of `k_seg` distinct pool clips; flat clip indices and K targets each (order across scenes only when scenes are read at their place)."
+    rng = np.random.default_rng([cfg.seed, step, rank, k_seg])
+    G, K = max(1, n_local // k_seg), cfg.targets_per_video
+    local = np.arange(len(pool)) if local is None else np.asarray(local)
+    idx = np.stack([local[rng.choice(len(local), k_seg, replace=False)] for _ in range(G)])   # (G, k_seg)
+    targets = []
+    for row in idx:
+        qa = [q for q in long_questions([pool[i] for i in row], wcfg, rng)
+              if cfg.place_aware or q['type'] not in ('first', 'next')]     # segments read from time 0: a sum of their adapters has no order
+        pick = [qa[j] for j in rng.permutation(len(qa))[:K]]
+        targets.append([(q['question'], q['answer']) for q in (pick * K)[:K]])      # a video with few questions repeats some
+    return idx.reshape(-1), targets
+
+def sample_step(cfg:HyperTrainConfig, step:int, rank:int, n_local:int, pool, wcfg:WorldConfig, local:list|None=None) -> tuple:
+    "`(k_seg, idx, targets)`: scenes per example, flat pool indices (k_seg per example) and each example's targets at `step`."
+    k_seg = segments_at(cfg, step)
+    if k_seg == 1: return (1, *sample_videos(cfg, step, rank, n_local, pool, local))
+    return (k_seg, *sample_long_videos(cfg, step, rank, n_local, pool, k_seg, wcfg, local))
+
 # %% ../nbs/07_train.ipynb #77592a6d
 def student_batch(builder:PromptBuilder, targets:list):
     "Text-only prompts (question, then answer as target) for a flat list of `(question, answer)`, right-padded."
@@ -230,61 +291,28 @@ def factor_l1(adapter) -> torch.Tensor:
     return sum(adapter.A[k].abs().mean() + adapter.B[k].abs().mean() for k in adapter.keys) / len(adapter.keys)
 
 def hyper_step(hypernet, vlm, builder:PromptBuilder, states, mask, targets:list, K:int,
-               teacher:tuple|None=None, kl_weight:float=0.0, kl_temperature:float=1.0,
-               backward=None, checkpointing:bool=False, amp_dtype=None, l1_weight:float=0.0) -> dict:
-    "Losses for B videos' states `(B, L, T, D)` and their `B*K` flat `(question, answer)` targets; `backward(loss)` is called while the adapter is applied."
+               k_seg:int=1, shared_ranks:int=0, # k_seg > 1: consecutive groups of k_seg scenes, their adapters composed
+               teacher:tuple|None=None, kl_weight:float=0.0, kl_temperature:float=1.0, l1_weight:float=0.0,
+               backward=None, checkpointing:bool=False, amp_dtype=None) -> dict:
+    "Losses of `G` videos: states `(G*k_seg, L, T, D)` (scenes of a long video in playing order) and `G*K` flat `(question, answer)` targets; `backward(loss)` is called while the adapter is applied."
     if checkpointing and backward is None: raise ValueError("checkpointing needs `backward`: the recomputation runs in the backward pass, with the adapter applied")
     with _autocast(states.device, amp_dtype):
-        adapter = hypernet(states, mask)                                      # batched: B adapters
+        generated = hypernet(states, mask)                                    # batched: G*k_seg adapters
+        adapter = generated if k_seg == 1 else compose_groups(generated, k_seg, 1.0, shared_ranks)   # G adapters of rank k_seg*r + rb
     batch = student_batch(builder, targets)
     with apply_adapter(vlm, adapter.repeat_interleave(K)), checkpointed(vlm, checkpointing):
         with _autocast(states.device, amp_dtype):
-            logits = vlm(**batch.model_inputs(), use_cache=False).logits      # (B*K, T, V); no cache: recomputation must not append to one
+            logits = vlm(**batch.model_inputs(), use_cache=False).logits      # (G*K, T, V); no cache: recomputation must not append to one
         res = dict(ce=answer_loss(logits[:, :-1], batch.labels[:, 1:]))
         res['loss'] = res['ce']
-        if l1_weight > 0: res['l1'] = factor_l1(adapter); res['loss'] = res['loss'] + l1_weight * res['l1']
-
+        if l1_weight > 0: res['l1'] = factor_l1(generated); res['loss'] = res['loss'] + l1_weight * res['l1']
         if teacher is not None and kl_weight > 0:                          # (logits, labels), or ('topk', cached targets)
             res['kl'] = (topk_kl(teacher[1], logits, batch.labels, kl_temperature) if isinstance(teacher[0], str)
                          else aligned_kl(teacher[0], teacher[1], logits, batch.labels, kl_temperature))
-
             res['loss'] = res['loss'] + kl_weight * res['kl']
         if backward is not None: backward(res['loss'])                        # recomputation (checkpointing) needs the adapter still applied
     res['tokens'] = int(batch.attention_mask.sum())                           # tokens through the student
     return res
-
-# %% ../nbs/07_train.ipynb #8e99b21f
-def composed_step(hypernet, vlm, builder:PromptBuilder, states, mask, targets:list, K:int, k_seg:int, shared_ranks:int=0,
-                  backward=None, checkpointing:bool=False, amp_dtype=None, l1_weight:float=0.0) -> dict:
-    "Loss of G long videos: their scenes' states `(G*k_seg, L, T, D)` in playing order, `G*K` flat targets; adapters composed per video."
-    with _autocast(states.device, amp_dtype):
-        segs = hypernet(states, mask)                                                  # batched: G*k_seg adapters
-        adapter = compose_groups(segs, k_seg, 1.0, shared_ranks)                       # batched: G adapters of rank k_seg*r + rb
-    batch = student_batch(builder, targets)
-    with apply_adapter(vlm, adapter.repeat_interleave(K)), checkpointed(vlm, checkpointing):
-        with _autocast(states.device, amp_dtype):
-            logits = vlm(**batch.model_inputs(), use_cache=False).logits              # (G*K, T, V)
-        res = dict(ce=answer_loss(logits[:, :-1], batch.labels[:, 1:]))
-        res['loss'] = res['ce']
-        if l1_weight > 0: res['l1'] = factor_l1(segs); res['loss'] = res['loss'] + l1_weight * res['l1']
-        if backward is not None: backward(res['loss'])
-    return dict(res, tokens=int(batch.attention_mask.sum()))
-
-@torch.no_grad()
-def composed_qa(vlm, builder:PromptBuilder, hypernet, videos:list, weight:float=1.0, source_layer:int=-1, place_aware:bool=False) -> dict:
-    "Exact match per scope ('scene', 'across') and overall of long videos answered from their scenes' adapters composed in rank space."
-    k = videos[0].k
-    parts = [(render_long(v)[1], [s.duration for s in v.scenes]) for v in videos]
-    if place_aware: parts = [placed(r, d) for r, d in parts]
-    ads = internalize_clips(vlm, builder, hypernet, [r for rs, _ in parts for r in rs], [d for _, ds in parts for d in ds], source_layer)
-
-    comp = compose_groups(ads, k, weight, hypernet.cfg.bias_rank)
-    qa = [q for v in videos for q in v.qa]
-    right = np.array(adapter_answers(vlm, builder, comp, [i for i, v in enumerate(videos) for _ in v.qa], [q['question'] for q in qa]), dtype=object) \
-        == np.array([q['answer'] for q in qa], dtype=object)
-    out = {s: float(right[[q['scope'] == s for q in qa]].mean()) for s in ('scene', 'across')}
-    out['overall'] = float(right.mean())
-    return out
 
 # %% ../nbs/07_train.ipynb #6519c3a1
 def _optimizer_tensors(opt) -> tuple:
@@ -328,41 +356,24 @@ def adapter_qa(vlm, builder:PromptBuilder, hypernet, clips:list, renders:list, c
         res.update(caption_scores(caps, [c.caption for c in clips]))
     return res
 
-# %% ../nbs/07_train.ipynb #8e3bd464
-def _sample(cfg:HyperTrainConfig, step:int, rank:int, n_local:int, pool, local:list|None=None) -> tuple:
-    "The clips (pool indices, drawn from this process's `local` videos) and targets process `rank` trains on at `step`: a pure function of (seed, step, rank)."
-    rng = np.random.default_rng([cfg.seed, step, rank])
-    local = np.arange(len(pool)) if local is None else np.asarray(local)
-    idx = local[rng.integers(len(local), size=n_local)]
-    focus = parse_focus(cfg.focus) if cfg.focus else None
-    crowd = parse_focus(cfg.crowd_focus) if cfg.crowd_focus else None
-    def focus_of(v):                                                   # a crowded video's weights: focus times crowd_focus
-        if not crowd or len(getattr(v, 'objects', ())) < 3: return focus
-        return {t: (focus or {}).get(t, 1.0) * crowd.get(t, 1.0) for t in set(focus or {}) | set(crowd)}
-    targets = [pick_targets(pool[i], rng, cfg.caption_frac, cfg.targets_per_video, focus_of(pool[i])) for i in idx]
-    return idx, targets
+# %% ../nbs/07_train.ipynb #8e99b21f
+@torch.no_grad()
+def composed_qa(vlm, builder:PromptBuilder, hypernet, videos:list, weight:float=1.0, source_layer:int=-1, place_aware:bool=False) -> dict:
+    "Exact match per scope ('scene', 'across') and overall of long videos answered from their scenes' adapters composed in rank space."
+    k = videos[0].k
+    parts = [(render_long(v)[1], [s.duration for s in v.scenes]) for v in videos]
+    if place_aware: parts = [placed(r, d) for r, d in parts]
+    ads = internalize_clips(vlm, builder, hypernet, [r for rs, _ in parts for r in rs], [d for _, ds in parts for d in ds], source_layer)
 
+    comp = compose_groups(ads, k, weight, hypernet.cfg.bias_rank)
+    qa = [q for v in videos for q in v.qa]
+    right = np.array(adapter_answers(vlm, builder, comp, [i for i, v in enumerate(videos) for _ in v.qa], [q['question'] for q in qa]), dtype=object) \
+        == np.array([q['answer'] for q in qa], dtype=object)
+    out = {s: float(right[[q['scope'] == s for q in qa]].mean()) for s in ('scene', 'across')}
+    out['overall'] = float(right.mean())
+    return out
 
-def _segments_at(cfg:HyperTrainConfig, step:int) -> int:
-    "Scenes per example at `step`: 1 (an ordinary step) or 2..segments (a composition step); a pure function of (seed, step)."
-    if cfg.segments <= 1: return 1
-    rng = np.random.default_rng([cfg.seed, step, 1_000_003])
-    return int(rng.integers(2, cfg.segments + 1)) if rng.random() < cfg.segment_frac else 1
-
-def _sample_long(cfg:HyperTrainConfig, step:int, rank:int, n_local:int, pool, k_seg:int, wcfg:WorldConfig, local:list|None=None) -> tuple:
-    "A composition step's data: `n_local // k_seg` long videos of `k_seg` distinct pool clips; flat clip indices and K targets each (order across scenes only when scenes are read at their place)."
-    rng = np.random.default_rng([cfg.seed, step, rank, k_seg])
-    G, K = max(1, n_local // k_seg), cfg.targets_per_video
-    local = np.arange(len(pool)) if local is None else np.asarray(local)
-    idx = np.stack([local[rng.choice(len(local), k_seg, replace=False)] for _ in range(G)])   # (G, k_seg)
-    targets = []
-    for row in idx:
-        qa = [q for q in long_questions([pool[i] for i in row], wcfg, rng)
-              if cfg.place_aware or q['type'] not in ('first', 'next')]     # segments read from time 0: a sum of their adapters has no order
-        pick = [qa[j] for j in rng.permutation(len(qa))[:K]]
-        targets.append([(q['question'], q['answer']) for q in (pick * K)[:K]])      # a video with few questions repeats some
-    return idx.reshape(-1), targets
-
+# %% ../nbs/07_train.ipynb #5e1349d1
 RUN_FILES = ('log.csv', 'evals.jsonl', 'training.png')   # the files a training run writes into its folder (the figure: by the command line)
 
 LOG_FIELDS = ['step', 'lr', 'loss', 'ce', 'kl', 'l1', 'seconds']   # the columns of a run's log.csv
@@ -372,16 +383,10 @@ def _truncate_logs(out:Path, step:int):
     rows = list(csv.reader(open(out/'log.csv', newline='')))
     head, fields = rows[0], LOG_FIELDS
     old = [dict(zip(head, r)) for r in rows[1:] if int(r[0]) <= step]          # a log of an older version: its columns by name
-    write_text_atomic(out/'log.csv', _csv_lines([fields] + [[r.get(k, '') for k in fields] for r in old]))
+    write_text_atomic(out/'log.csv', csv_lines([fields] + [[r.get(k, '') for k in fields] for r in old]))
     if (out/'evals.jsonl').exists():
         keep = [l for l in (out/'evals.jsonl').read_text().split('\n') if l.strip() and json.loads(l)['step'] <= step]
         write_text_atomic(out/'evals.jsonl', ''.join(l + '\n' for l in keep))
-
-def _csv_lines(rows:list) -> str:
-    "Rows as CSV text."
-    import io
-    buf = io.StringIO(); csv.writer(buf, lineterminator='\n').writerows(rows)
-    return buf.getvalue()
 
 def _check_run_folder(out:Path, states_dir:Path):
     "Refuse, before any file is written, what a run could not write into `out` without losing something: a link, pipe or folder at a file's name; a user's folder at a folder's; a folder another run is writing."
@@ -394,23 +399,14 @@ def _micro_batches(n_groups:int, grad_accum:int) -> list:
     "Split a step's groups (videos, or long videos) into at most `grad_accum` consecutive micro-batches."
     return [c for c in np.array_split(np.arange(n_groups), grad_accum) if len(c)]
 
-def train_hypernet(cfg:HyperTrainConfig, # training settings
-                   out_dir, # log, checkpoints and the final hypernetwork go here
-                   wcfg:WorldConfig|None=None, # the world
-                   progress:bool=True, # progress bars
-                   command:str|None=None, # recorded with the result
-                   stop_after:int|None=None, # stop (as if interrupted) after this many steps of this call
-                  ) -> dict:
-    "Train a hypernetwork on the world's videos (or a data set's) for a frozen VLM; resumes from `out_dir/checkpoint` if present."
-    with contextlib.ExitStack() as held:                                # the run folder's lock, released when the run ends
-        return _train_hypernet(cfg, out_dir, wcfg, progress, command, stop_after, held)
-
-def _train_hypernet(cfg, out_dir, wcfg, progress, command, stop_after, held:contextlib.ExitStack) -> dict:
+# %% ../nbs/07_train.ipynb #3e9c25ba
+def _start_run(cfg:HyperTrainConfig, out:Path, wcfg:WorldConfig, progress:bool, command:str|None, held:contextlib.ExitStack) -> SimpleNamespace:
+    "Everything before the first step, in one namespace: the folder claimed, the VLM, the videos and their states, the hypernetwork and its optimizer (resumed from a checkpoint if any)."
     from accelerate import Accelerator, InitProcessGroupKwargs
     from datetime import timedelta
     acc = Accelerator(cpu=not torch.cuda.is_available(),             # processes may encode unequal work before they first meet
                       kwargs_handlers=[InitProcessGroupKwargs(timeout=timedelta(hours=3))])
-    out, wcfg, main = Path(out_dir), wcfg or WorldConfig(), acc.is_main_process
+    main = acc.is_main_process
     states_dir = Path(cfg.states_dir) if cfg.states_dir else out/'states'
     if main: _check_run_folder(out, states_dir)                         # a user's folder, a link, a busy run: refused before any work
     say = lambda msg: tqdm.write(msg) if main and progress else None
@@ -431,17 +427,13 @@ def _train_hypernet(cfg, out_dir, wcfg, progress, command, stop_after, held:cont
         ModelSignature.from_model(vlm).check(hypernet.cfg.signature(), f"hypernetwork {cfg.init}")
     else:
         hypernet = HyperNetwork(HyperConfig.from_preset(cfg.hyper_preset, vlm.config, cfg.hyper))   # for this VLM: before any file is written
-    shared = hypernet.cfg.bias_rank                                     # bias ranks: kept once when adapters are composed
     opt = torch.optim.AdamW(hypernet.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay, betas=(0.9, 0.98))
-    n_local, K = cfg.batch_size // world, cfg.targets_per_video
-    amp = autocast_dtype(cfg.precision, acc.device)
     if main:                                                            # before the state cache goes inside it
         claim_folder(out, 'train', dict(command=command))               # and locked: a second run into `out` is refused
         held.callback(release_folder, out)
         _check_run_folder(out, states_dir)                              # what appeared while the VLM loaded
     acc.wait_for_everyone()
-    # the extractor's states: estimated, then kept where they fit (memory, disk shards, or re-encoded each step)
-    est = estimate_states(vlm.config, builder, cfg.n_frames, len(pool))
+    est = estimate_states(vlm.config, builder, cfg.n_frames, len(pool))  # the states: estimated, then kept where they fit
     storage, why = (cfg.storage, 'as asked') if cfg.storage != 'auto' else \
         choose_storage(est, states_dir, int(cfg.memory_budget_gb * 1e9) or None)
     say(f"states: {est}\nstorage: {storage} ({why})" + (f"; {world} processes, shards of {cfg.shard_size} videos" if world > 1 else ''))
@@ -452,117 +444,98 @@ def _train_hypernet(cfg, out_dir, wcfg, progress, command, stop_after, held:cont
     encoder = VideoEncoder(vlm, builder, lambda i: clip_of(pool[i]), [c.duration for c in pool])
     store, local = make_store(storage, encoder, len(pool), cfg.shard_size, rank, world, states_dir, keys,
                               f"{model_fingerprint(vlm, cfg.vlm or 'tiny')}/{cfg.n_frames}", progress and main)
-    val_r = [clip_of(c) for c in val]
     val_long = [draw_long_video(wcfg, cfg.seed, 'val', i, 2) for i in range(cfg.eval_clips // 2)] if cfg.eval_every and cfg.segments > 1 else []
     start, ck = 0, out/'checkpoint'
     if (ck/'trainer.json').exists(): start = load_checkpoint(ck, hypernet, opt)['step']
     hypernet, opt = acc.prepare(hypernet, opt)
-    core = acc.unwrap_model(hypernet)
-    log_path = out/'log.csv'
-    fields = LOG_FIELDS
     if main:
-        if start == 0 or not log_path.exists():
-            write_text_atomic(log_path, _csv_lines([fields]))
+        if start == 0 or not (out/'log.csv').exists():
+            write_text_atomic(out/'log.csv', csv_lines([LOG_FIELDS]))
             write_text_atomic(out/'evals.jsonl', '')                    # a new run: no evaluations of an earlier one
         else: _truncate_logs(out, start)                                   # drop what was logged after the checkpoint
-    t0, evals, last_step, step_s, tokens = time.time(), [], start, [], []
-    tcache = {}                                                            # (video, question) -> the teacher's top-k (kl_topk)
-    end = cfg.steps if stop_after is None else min(cfg.steps, start + stop_after)
-    if acc.device.type == 'cuda': torch.cuda.reset_peak_memory_stats(acc.device)   # the peak of the steps, states and models included
-    bar = tqdm(range(start, end), desc='train hypernet', disable=not (progress and main), initial=start, total=cfg.steps)
-    for step in bar:
-        t_step = time.time()
-        hypernet.train()
-        k_seg = _segments_at(cfg, step)
-        idx, targets = _sample(cfg, step, rank, n_local, pool, local) if k_seg == 1 else _sample_long(cfg, step, rank, n_local, pool, k_seg, wcfg, local)
-        for g in opt.param_groups: g['lr'] = lr_at(step, cfg)
-        opt.zero_grad(set_to_none=True)
-        chunks, totals = _micro_batches(len(targets), cfg.grad_accum), {}
-        for j, ch in enumerate(chunks):                                   # gradient accumulation: one optimizer step over all
-            vids = idx[ch] if k_seg == 1 else idx.reshape(-1, k_seg)[ch].reshape(-1)
-            tg = [targets[c] for c in ch]
-            flat = [t for ts in tg for t in ts]
-            w = len(ch) / len(targets)                                     # the loss is a mean over groups: weigh by share
-            teacher = None
-            if cfg.kl_weight > 0 and k_seg == 1:
-                tkeys = [[(int(i), q) for q, _ in ts] for i, ts in zip(vids, tg)]  # a cached teacher's entries: (video, question)
-                todo = [j for j, ks in enumerate(tkeys) if not cfg.kl_topk or any(key not in tcache for key in ks)]
-                if todo:                                                   # the teacher reads these videos now
-                    items = [prefix_and_suffixes(builder, clip_of(pool[vids[j]]).frames, clip_of(pool[vids[j]]).timestamps, pool[vids[j]].duration, tg[j]) for j in todo]
-                    px, prefix, sids, smask, slab = (t.to(acc.device) for t in collate_multi(builder, items))
-                    tl = teacher_logits(vlm, px, prefix, sids, smask)
-                    tlab = torch.cat([torch.full((len(slab), 1), -100, device=slab.device), slab], 1)   # labels in the same frame as tl
-                if not cfg.kl_topk: teacher = (tl, tlab)
-                else:
-                    if todo: tcache.update(zip([key for j in todo for key in tkeys[j]], topk_targets(tl, tlab, cfg.kl_topk)))
-                    teacher = ('topk', [tcache[key] for ks in tkeys for key in ks])
+    return SimpleNamespace(acc=acc, main=main, say=say, world=world, rank=rank, pool=pool, val=val, val_r=[clip_of(c) for c in val],
+                           val_long=val_long, clip_of=clip_of, vlm=vlm, builder=builder, hypernet=hypernet, core=acc.unwrap_model(hypernet),
+                           opt=opt, storage=storage, est=est, store=store, local=local, start=start, ck=ck,
+                           tcache={})                                   # (video, question) -> the teacher's top-k (kl_topk)
 
-            if k_seg > 1 and cfg.place_aware:                              # each scene at its place: encoded now, with its long video's times
-                rs = [placed([clip_of(pool[i]) for i in g], [pool[i].duration for i in g]) for g in np.reshape(vids, (-1, k_seg))]
-                st, m = encode_states(vlm, builder, [c for cs, _ in rs for c in cs], [d for _, ds in rs for d in ds], 16, False, torch.float32)
-                st, m = st.to(acc.device), m.to(acc.device)
-            else: st, m = store.batch(vids, acc.device)                    # (b, L, T, D) float32, (b, T)
-            st = source_states(st, cfg.source_layer)
-            backward = lambda loss, w=w: acc.backward(loss * w)
-            sync = acc.no_sync(hypernet) if j < len(chunks) - 1 else contextlib.nullcontext()   # all-reduce once per step
-            with sync:
-                res = (hyper_step(hypernet, vlm, builder, st, m, flat, K, teacher, cfg.kl_weight, cfg.kl_temperature, backward, cfg.checkpointing, amp, cfg.l1_weight)
-                       if k_seg == 1 else composed_step(hypernet, vlm, builder, st, m, flat, K, k_seg, shared, backward, cfg.checkpointing, amp, cfg.l1_weight))
-            for k, v in res.items(): totals[k] = totals.get(k, 0.0) + (float(v) if k == 'tokens' else float(v.detach()) * w)
-        acc.clip_grad_norm_(hypernet.parameters(), cfg.clip_grad)
-        opt.step()
-        last_step = step + 1
-        step_s.append(time.time() - t_step); tokens.append(int(totals.pop('tokens')))
-        if main:
-            row = dict(step=step + 1, lr=lr_at(step, cfg), seconds=round(time.time() - t0, 1), **totals)
-            append_text(log_path, _csv_lines([[row.get(k, '') for k in fields]]))   # never through a link, never into a pipe
-            bar.set_postfix(loss=f"{row['loss']:.3f}")
-        if val and ((step + 1) % cfg.eval_every == 0 or step + 1 == cfg.steps) and main:
-            core.eval()
-            r = adapter_qa(vlm, builder, core, val, val_r, captions=bool(cfg.data), source_layer=cfg.source_layer,
-                           answer_tokens=16 if cfg.data else 4)           # a data set's answers may be longer than a word
-            if val_long: r['composed_k2'] = composed_qa(vlm, builder, core, val_long, source_layer=cfg.source_layer, place_aware=cfg.place_aware)
+def _micro_step(cfg:HyperTrainConfig, R:SimpleNamespace, k_seg:int, vids, tg:list, backward) -> dict:
+    "One micro-batch: the states of its videos `vids` (k_seg per example), the teacher if the KL is on, and `hyper_step`."
+    pool, dev = R.pool, R.acc.device
+    teacher = None
+    if cfg.kl_weight > 0 and k_seg == 1:
+        teacher = teacher_targets(R.vlm, R.builder, [R.clip_of(pool[i]) for i in vids], [pool[i].duration for i in vids], tg,
+                                  [int(i) for i in vids], cfg.kl_topk, R.tcache, dev)
+    if k_seg > 1 and cfg.place_aware:                                   # each scene at its place: encoded now, with its long video's times
+        rs = [placed([R.clip_of(pool[i]) for i in g], [pool[i].duration for i in g]) for g in np.reshape(vids, (-1, k_seg))]
+        st, m = encode_states(R.vlm, R.builder, [c for cs, _ in rs for c in cs], [d for _, ds in rs for d in ds], 16, False, torch.float32)
+        st, m = st.to(dev), m.to(dev)
+    else: st, m = R.store.batch(vids, dev)                              # (b, L, T, D) float32, (b, T)
+    return hyper_step(R.hypernet, R.vlm, R.builder, source_states(st, cfg.source_layer), m, [t for ts in tg for t in ts],
+                      cfg.targets_per_video, k_seg, R.core.cfg.bias_rank, teacher, cfg.kl_weight, cfg.kl_temperature,
+                      cfg.l1_weight, backward, cfg.checkpointing, autocast_dtype(cfg.precision, dev))
 
-            r.update(step=step + 1, seconds=round(time.time() - t0, 1)); evals.append(r)
-            append_text(out/'evals.jsonl', json.dumps(r) + '\n')
-            say(f"step {step + 1}: val from adapters " + (f"QA {r['overall']:.3f} " if 'overall' in r else '')
-                + ' '.join(f"{t}={r[t]:.2f}" for t in QUESTION_TYPES if t in r)
-                + (f" | caption F1 {r['caption_f1']:.3f} ROUGE-L {r['caption_rougeL']:.3f}" if 'caption_f1' in r else '')
-                + (f" | composed K=2: scene {r['composed_k2']['scene']:.2f} across {r['composed_k2']['across']:.2f}" if val_long else ''))
-        if (cfg.save_every and (step + 1) % cfg.save_every == 0) or step + 1 == end:
-            acc.wait_for_everyone()
-            if main:
-                save_checkpoint(ck, core, opt, step + 1, dict(config=asdict(cfg), command=command))
-    acc.wait_for_everyone()
-    result = dict(hypernet=core, step=last_step, log=log_path, seconds=time.time() - t0, evals=evals, vlm=vlm, builder=builder,
-                  storage=storage, estimate=est, store=store, step_seconds=step_s, tokens=tokens, peak_memory=peak_memory(acc.device))
-    if last_step == cfg.steps and main:
-        save_hypernet(core, out/'hypernet', dict(train_config=asdict(cfg), world=None if cfg.data else asdict(wcfg), data=cfg.data or None,
-                                                 command=command, step=last_step, storage=storage,
-                                                 vlm=cfg.vlm or 'bundled tiny SmolVLM', last_eval=evals[-1] if evals else None,
-                                                 processes=world, train_seconds=round(time.time() - t0, 1)))
-    return result
+def _validate(cfg:HyperTrainConfig, R:SimpleNamespace, step:int, t0:float) -> dict:
+    "Validation from adapters alone (and composed two-scene videos with composition steps), logged and said."
+    R.core.eval()
+    r = adapter_qa(R.vlm, R.builder, R.core, R.val, R.val_r, captions=bool(cfg.data), source_layer=cfg.source_layer,
+                   answer_tokens=16 if cfg.data else 4)                 # a data set's answers may be longer than a word
+    if R.val_long: r['composed_k2'] = composed_qa(R.vlm, R.builder, R.core, R.val_long, source_layer=cfg.source_layer, place_aware=cfg.place_aware)
+    r.update(step=step, seconds=round(time.time() - t0, 1))
+    R.say(f"step {step}: val from adapters " + (f"QA {r['overall']:.3f} " if 'overall' in r else '')
+          + ' '.join(f"{t}={r[t]:.2f}" for t in QUESTION_TYPES if t in r)
+          + (f" | caption F1 {r['caption_f1']:.3f} ROUGE-L {r['caption_rougeL']:.3f}" if 'caption_f1' in r else '')
+          + (f" | composed K=2: scene {r['composed_k2']['scene']:.2f} across {r['composed_k2']['across']:.2f}" if R.val_long else ''))
+    return r
 
-# %% ../nbs/07_train.ipynb #fda608e0
-def plot_hyper_training(log_path, evals_path=None, teacher:float|None=None, title:str='hypernetwork training'):
-    "Loss curve from the CSV log, and validation accuracy from adapters (with the teacher's, if given)."
-    import matplotlib.pyplot as plt
-    rows = list(csv.DictReader(open(log_path)))
-    steps = np.array([int(r['step']) for r in rows])
-    ev = [json.loads(l) for l in open(evals_path)] if evals_path and Path(evals_path).exists() else []
-    fig, axes = plt.subplots(1, 2 if ev else 1, figsize=(11 if ev else 5.5, 3.2), squeeze=False)
-    k = max(1, len(rows) // 100)
-    sm = lambda v: np.convolve(v, np.ones(k) / k, mode='valid')
-    for key in ('ce', 'kl'):
-        v = np.array([float(r[key]) if r.get(key) not in ('', None) else np.nan for r in rows])
-        if np.isfinite(v).any(): axes[0, 0].plot(steps[k - 1:], sm(v), label=key)
-    axes[0, 0].set_yscale('log'); axes[0, 0].set_xlabel('step'); axes[0, 0].set_ylabel('loss'); axes[0, 0].legend(fontsize=7)
-    axes[0, 0].set_title(title, fontsize=9)
-    if ev:
-        ax = axes[0, 1]
-        for t in [t for t in QUESTION_TYPES if t in ev[0]] + ['overall']:
-            ax.plot([e['step'] for e in ev], [e[t] for e in ev], marker='o', lw=2.5 if t == 'overall' else 1, label=t)
-        if teacher is not None: ax.axhline(teacher, color='k', ls='--', lw=1, label='video in context (overall)')
-        ax.set_ylim(0, 1.05); ax.set_xlabel('step'); ax.set_ylabel('val exact match, from adapters'); ax.legend(fontsize=6, ncol=2)
-    fig.tight_layout()
-    return fig
+# %% ../nbs/07_train.ipynb #d0e6ab7d
+def train_hypernet(cfg:HyperTrainConfig, # training settings
+                   out_dir, # log, checkpoints and the final hypernetwork go here
+                   wcfg:WorldConfig|None=None, # the world
+                   progress:bool=True, # progress bars
+                   command:str|None=None, # recorded with the result
+                   stop_after:int|None=None, # stop (as if interrupted) after this many steps of this call
+                  ) -> dict:
+    "Train a hypernetwork on the world's videos (or a data set's) for a frozen VLM; resumes from `out_dir/checkpoint` if present."
+    out, wcfg = Path(out_dir), wcfg or WorldConfig()
+    with contextlib.ExitStack() as held:                                # the run folder's lock, released when the run ends
+        R = _start_run(cfg, out, wcfg, progress, command, held)
+        acc, hypernet, opt = R.acc, R.hypernet, R.opt
+        t0, evals, last_step, step_s, tokens = time.time(), [], R.start, [], []
+        end = cfg.steps if stop_after is None else min(cfg.steps, R.start + stop_after)
+        if acc.device.type == 'cuda': torch.cuda.reset_peak_memory_stats(acc.device)   # the peak of the steps, states and models included
+        bar = tqdm(range(R.start, end), desc='train hypernet', disable=not (progress and R.main), initial=R.start, total=cfg.steps)
+        for step in bar:
+            t_step = time.time()
+            hypernet.train()
+            k_seg, idx, targets = sample_step(cfg, step, R.rank, cfg.batch_size // R.world, R.pool, wcfg, R.local)
+            for g in opt.param_groups: g['lr'] = lr_at(step, cfg)
+            opt.zero_grad(set_to_none=True)
+            chunks, totals = _micro_batches(len(targets), cfg.grad_accum), {}
+            for j, ch in enumerate(chunks):                               # gradient accumulation: one optimizer step over all
+                vids = idx[ch] if k_seg == 1 else idx.reshape(-1, k_seg)[ch].reshape(-1)
+                w = len(ch) / len(targets)                                 # the loss is a mean over groups: weigh by share
+                sync = acc.no_sync(hypernet) if j < len(chunks) - 1 else contextlib.nullcontext()   # all-reduce once per step
+                with sync: res = _micro_step(cfg, R, k_seg, vids, [targets[c] for c in ch], lambda loss, w=w: acc.backward(loss * w))
+                for k, v in res.items(): totals[k] = totals.get(k, 0.0) + (float(v) if k == 'tokens' else float(v.detach()) * w)
+            acc.clip_grad_norm_(hypernet.parameters(), cfg.clip_grad)
+            opt.step()
+            last_step = step + 1
+            step_s.append(time.time() - t_step); tokens.append(int(totals.pop('tokens')))
+            if R.main:
+                row = dict(step=step + 1, lr=lr_at(step, cfg), seconds=round(time.time() - t0, 1), **totals)
+                append_text(out/'log.csv', csv_lines([[row.get(k, '') for k in LOG_FIELDS]]))   # never through a link, never into a pipe
+                bar.set_postfix(loss=f"{row['loss']:.3f}")
+            if R.val and ((step + 1) % cfg.eval_every == 0 or step + 1 == cfg.steps) and R.main:
+                evals.append(_validate(cfg, R, step + 1, t0))
+                append_text(out/'evals.jsonl', json.dumps(evals[-1]) + '\n')
+            if (cfg.save_every and (step + 1) % cfg.save_every == 0) or step + 1 == end:
+                acc.wait_for_everyone()
+                if R.main: save_checkpoint(R.ck, R.core, opt, step + 1, dict(config=asdict(cfg), command=command))
+        acc.wait_for_everyone()
+        if last_step == cfg.steps and R.main:
+            save_hypernet(R.core, out/'hypernet', dict(train_config=asdict(cfg), world=None if cfg.data else asdict(wcfg), data=cfg.data or None,
+                                                       command=command, step=last_step, storage=R.storage,
+                                                       vlm=cfg.vlm or 'bundled tiny SmolVLM', last_eval=evals[-1] if evals else None,
+                                                       processes=R.world, train_seconds=round(time.time() - t0, 1)))
+        return dict(hypernet=R.core, step=last_step, log=out/'log.csv', seconds=time.time() - t0, evals=evals, vlm=R.vlm, builder=R.builder,
+                    storage=R.storage, estimate=R.est, store=R.store, step_seconds=step_s, tokens=tokens, peak_memory=peak_memory(acc.device))

@@ -28,8 +28,9 @@ __all__ = ['MAX_GRID', 'SMOLVLM2_SPECIAL_TOKENS', 'PRESETS', 'ADAPTER_MARK', 'IN
            'tokens_per_frame', 'build_vlm', 'freeze', 'count_params', 'adapter_applied', 'decoder_layers',
            'WeightsNotFoundError', 'ModelFolderError', 'check_model_folder', 'load_vlm', 'load_tokenizer', 'save_vlm',
            'load_vlm_folder', 'model_fingerprint', 'frames_to_pixels', 'split_frames', 'number_words', 'image_text',
-           'video_text', 'chat_text', 'Prompt', 'PromptBatch', 'PromptBuilder', 'word_tokenizer', 'encode_frames',
-           'prompt_embeddings', 'cache_arg', 'kv_cache', 'suffixes_over_prefix', 'clean_answer', 'generate_answers']
+           'video_text', 'turn_prefix', 'chat_text', 'Prompt', 'PromptBatch', 'PromptBuilder', 'word_tokenizer',
+           'encode_frames', 'prompt_embeddings', 'cache_arg', 'kv_cache', 'suffixes_over_prefix', 'clean_answer',
+           'generate_answers', 'greedy_decode']
 
 # %% ../nbs/02_vlm.ipynb #f4c3e5d6
 MAX_GRID = 6   # SmolVLM2's tokenizer has a `<row_r_col_c>` token for every r, c <= 6
@@ -331,9 +332,13 @@ def video_text(n_frames:int, # frames in the prompt
     stamps = ''.join(f"\nFrame from {int(s // 60):02d}:{int(s % 60):02d}:" + image for s in timestamps)
     return intro + stamps + '\n\n'
 
+def turn_prefix(user:str) -> str:
+    "The start of a user turn, up to the end of `user`: what a cached video prefix holds before any question."
+    return f"<|im_start|>User: {user}"
+
 def chat_text(user:str, answer:str|None=None) -> str:
     "One user turn in SmolVLM2's chat template, with the generation prompt, and the answer if given."
-    text = f"<|im_start|>User: {user}<end_of_utterance>\nAssistant:"
+    text = f"{turn_prefix(user)}<end_of_utterance>\nAssistant:"
     return text + (f" {answer}<end_of_utterance>" if answer is not None else '')
 
 # %% ../nbs/02_vlm.ipynb #1013ed36
@@ -552,3 +557,24 @@ def generate_answers(model, builder:PromptBuilder, prompts:list, max_new_tokens:
                              eos_token_id=eos, pad_token_id=builder.pad_id)
         out += [clean_answer(tok, g[batch.input_ids.shape[1]:]) for g in gen]
     return out
+
+# %% ../nbs/02_vlm.ipynb #bf67fc34
+@torch.no_grad()
+def greedy_decode(model, logits:torch.Tensor, # (B, V) the prefill's last-position logits
+                  cache, # its key/value cache (grows in place)
+                  mask:torch.Tensor|None=None, # (B, T) the prefill's attention mask, for a padded batch
+                  pos:torch.Tensor|None=None, # (B, T) its position ids, for a left-padded batch
+                  max_new_tokens:int=16, eos:int|None=None, # stop when every row has said `eos` (None: after max_new_tokens)
+                 ) -> torch.Tensor: # (B, n) the new tokens, n <= max_new_tokens
+    "Greedy tokens after a prefill, one forward per token over the cache."
+    nxt = logits.argmax(-1, keepdim=True)                                    # (B, 1)
+    ids, done = [nxt], (nxt[:, 0] == eos) if eos is not None else torch.zeros(len(nxt), dtype=torch.bool, device=nxt.device)
+    while len(ids) < max_new_tokens and not bool(done.all()):
+        kw = {}
+        if mask is not None: mask = kw['attention_mask'] = torch.cat([mask, torch.ones_like(mask[:, :1])], 1)
+        if pos is not None: pos = kw['position_ids'] = pos[:, -1:] + 1
+        out = model(input_ids=nxt, use_cache=True, logits_to_keep=1, **kw, **cache_arg(model, cache))
+        nxt, cache = out.logits[:, -1].argmax(-1, keepdim=True), kv_cache(out)
+        ids.append(nxt)
+        if eos is not None: done |= nxt[:, 0] == eos
+    return torch.cat(ids, 1)
