@@ -7,7 +7,8 @@ import pytest
 
 from video2lora.bench import CONDITIONS, frame_times, kv_bytes_per_token, token_load, BENCH_QUESTION, question_tokenizer
 from video2lora.tiny import load_tiny
-from video2lora.vlm import PromptBuilder, PRESETS, preset_config, chat_text, video_text
+from video2lora.vlm import PRESETS, preset_config
+from video2lora.prompts import PromptBuilder, chat_text, video_text
 
 ROW_FIELDS = {'model', 'frames', 'video_tokens', 'visual_tokens', 'text_tokens', 'load_ratio', 'ttft', 'ttft_runs', 'vision_s',
               'video_llm_s', 'prefix_prefill_s', 'ratios', 'kv_bytes', 'kv_tokens', 'adapter_bytes', 'memory_ratio',

@@ -4,7 +4,8 @@ import pytest
 import torch
 
 from video2lora.hooks import extract_layer_states, AdapterAppliedError, ADAPTER_MARK, decoder_layers
-from video2lora.vlm import build_vlm, preset_config, PromptBuilder
+from video2lora.vlm import build_vlm, preset_config
+from video2lora.prompts import PromptBuilder
 from video2lora.tiny import TINY_PRESET
 from video2lora.tiny_recipe import tiny_tokenizer
 

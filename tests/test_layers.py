@@ -7,16 +7,16 @@ ROOT = Path(__file__).resolve().parent.parent
 LAYERS = [                                   # bottom to top; a module may import from its own layer's earlier modules
     ('base', ['io']),
     ('data', ['video', 'world', 'long_world', 'metrics', 'dataset']),
-    ('models', ['vlm', 'tiny']),
+    ('models', ['vlm', 'prompts', 'tiny']),
     ('method', ['hooks', 'lora', 'adapter_files', 'hypernet']),
     ('use', ['familiar', 'pipeline', '__init__']),
     ('learning', ['train_parts', 'tiny_recipe', 'tiny_probes', 'tiny_probes', 'states', 'train']),
     ('measuring', ['evaluate', 'diagnose', 'bench', 'serving', 'long', 'components']),
-    ('apps', ['explore', 'cli']),
+    ('apps', ['explore', 'cli_options', 'cli']),
 ]
 ORDER = [m for _, ms in LAYERS for m in ms]
-INFERENCE = {'io', 'video', 'vlm', 'tiny', 'hooks', 'lora', 'adapter_files', 'hypernet', 'familiar', 'pipeline', '__init__'}
-NOT_FOR_INFERENCE = {'world', 'long_world', 'metrics', 'dataset', 'train_parts', 'tiny_recipe', 'tiny_probes', 'states', 'train', 'evaluate', 'diagnose', 'long', 'bench', 'serving', 'components', 'explore', 'cli'}
+INFERENCE = {'io', 'video', 'vlm', 'prompts', 'tiny', 'hooks', 'lora', 'adapter_files', 'hypernet', 'familiar', 'pipeline', '__init__'}
+NOT_FOR_INFERENCE = {'world', 'long_world', 'metrics', 'dataset', 'train_parts', 'tiny_recipe', 'tiny_probes', 'states', 'train', 'evaluate', 'diagnose', 'long', 'bench', 'serving', 'components', 'explore', 'cli_options', 'cli'}
 
 
 def imports(module:str) -> set:

@@ -6,7 +6,8 @@ import csv, json, math, time
 
 from video2lora.world import generate_world, WorldConfig
 from video2lora.dataset import load_dataset, dataset_words
-from video2lora.vlm import build_vlm, save_vlm, word_tokenizer, PRESETS
+from video2lora.vlm import build_vlm, save_vlm, PRESETS
+from video2lora.prompts import word_tokenizer
 from video2lora.train import HyperTrainConfig, train_hypernet
 from video2lora.cli import main
 

@@ -5,7 +5,8 @@ import numpy as np
 import pytest
 import torch
 
-from video2lora.vlm import PromptBuilder, preset_config, word_tokenizer, build_vlm, PRESETS, count_params
+from video2lora.vlm import preset_config, build_vlm, PRESETS, count_params
+from video2lora.prompts import PromptBuilder, word_tokenizer
 
 HAS_TORCHVISION = importlib.util.find_spec('torchvision') is not None
 
@@ -42,7 +43,7 @@ def test_presets_param_counts():
 def test_split_image_matches_processor_token_for_token():
     "A 1024 px image split into 2 x 2 tiles of 512 plus the global tile: the same tokens as the processor's image path."
     from transformers import SmolVLMProcessor, SmolVLMImageProcessor, SmolVLMVideoProcessor
-    from video2lora.vlm import image_text, chat_text
+    from video2lora.prompts import image_text, chat_text
     tok = word_tokenizer('what colour is the circle ?'.split())
     proc = SmolVLMProcessor(image_processor=SmolVLMImageProcessor(size={'longest_edge': 1024}, max_image_size={'longest_edge': 512}),
                             tokenizer=tok, video_processor=SmolVLMVideoProcessor(), image_seq_len=64)

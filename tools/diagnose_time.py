@@ -20,7 +20,7 @@ def main():
     if Path(a.json).exists(): ap.error(f"{a.json}: a file is already there; choose a new path")
     import torch
     from video2lora.tiny import load_tiny
-    from video2lora.vlm import PromptBuilder
+    from video2lora.prompts import PromptBuilder
     from video2lora.hypernet import load_hypernet, load_bundled_hypernet
     from video2lora.diagnose import diagnose
     from video2lora.io import write_text_atomic

@@ -38,7 +38,8 @@ def main():
     if Path(a.json).exists(): ap.error(f"{a.json}: a file is already there; choose a new path")
     import torch
     from video2lora.tiny import load_tiny
-    from video2lora.vlm import PromptBuilder, load_vlm_folder
+    from video2lora.vlm import load_vlm_folder
+    from video2lora.prompts import PromptBuilder
     from video2lora.hypernet import load_hypernet, load_bundled_hypernet
     from video2lora.world import WorldConfig, draw_clip
     from video2lora.long_world import draw_long_video

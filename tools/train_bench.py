@@ -44,7 +44,8 @@ def prepare(work: Path, models: list, n_videos: int, n_frames: int = 12, seed: i
     "The data set (world videos of `n_frames` frames, in the data-set format) and, per real-size preset, a saved random-weight model folder."
     from video2lora.world import generate_world, WorldConfig
     from video2lora.dataset import load_dataset, dataset_words
-    from video2lora.vlm import build_vlm, save_vlm, word_tokenizer
+    from video2lora.vlm import build_vlm, save_vlm
+    from video2lora.prompts import word_tokenizer
     generate_world(work / 'data', WorldConfig(n_frames=max(12, n_frames)), counts={'train': n_videos}, seed=seed, progress=False)
     words = dataset_words(load_dataset(work / 'data'))
     folders = {}

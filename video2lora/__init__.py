@@ -10,7 +10,7 @@ __all__ = []
 _API = {  # public name -> the module of the inference path that defines it
     'Video2LoRA': 'pipeline', 'Answer': 'pipeline',
     'load_tiny': 'tiny',
-    'load_vlm': 'vlm', 'PromptBuilder': 'vlm', 'PRESETS': 'vlm',
+    'load_vlm': 'vlm', 'PromptBuilder': 'prompts', 'PRESETS': 'vlm',
     'read_clip': 'video', 'video_info': 'video', 'VideoError': 'video',
     'extract_layer_states': 'hooks',
     'LoRAAdapter': 'lora', 'apply_adapter': 'lora', 'merge_adapter': 'lora', 'compose': 'lora', 'export_peft': 'adapter_files',

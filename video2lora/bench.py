@@ -13,7 +13,8 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
-from .vlm import head_dim, PRESETS, PromptBuilder, build_vlm, preset_config, word_tokenizer, chat_text, video_text, prompt_embeddings, count_params, cache_arg, kv_cache, greedy_decode
+from .vlm import head_dim, PRESETS, build_vlm, preset_config, count_params
+from .prompts import PromptBuilder, word_tokenizer, chat_text, video_text, prompt_embeddings, cache_arg, kv_cache, greedy_decode
 from .tiny import load_tiny
 from .io import write_text_atomic, claim_folder
 from .hooks import extract_layer_states

@@ -11,10 +11,10 @@ from pathlib import Path
 from .io import OutputError, ConfigError, check_output, claim_folder, write_folder_atomic, write_text_atomic, save_figure, add_to_marker
 from .video import VideoError, video_info, frame_grid
 from .world import WorldConfig, generate_world, show_world_clip
+from .cli_options import Parser, number, positive, nonneg, segments_arg, fits, add_config_args, config_from_args
 
 # %% auto #0
-__all__ = ['positive', 'nonneg', 'MAX_QUESTIONS', 'EXPECTED', 'split_counts', 'check_world_size', 'cmd_world', 'Parser', 'number',
-           'segments_arg', 'fits', 'add_config_args', 'config_from_args', 'cmd_tiny_train', 'cmd_tiny_eval',
+__all__ = ['MAX_QUESTIONS', 'EXPECTED', 'split_counts', 'check_world_size', 'cmd_world', 'cmd_tiny_train', 'cmd_tiny_eval',
            'check_segments', 'cmd_internalize', 'read_questions', 'cmd_ask', 'cmd_vocab', 'cmd_demo', 'cmd_train',
            'check_eval_size', 'cmd_eval', 'cmd_bench', 'build_parser', 'one_line', 'main']
 
@@ -57,80 +57,6 @@ def cmd_world(args) -> int:
         save_figure(show_world_clip(clips[0], clips[0].read()), out/'world.png'); add_to_marker(out, 'world.png')
         print(f"\nfigure: {out/'world.png'}")
     return 0
-
-# %% ../nbs/20_cli.ipynb #381b0ddd
-class Parser(argparse.ArgumentParser):
-    "An argument parser whose errors are one line (`video2lora CMD: error: ...`) and exit status 2."
-    def error(self, message):
-        self.exit(2, f"{self.prog}: error: {message} (see `{self.prog} --help`)\n")
-
-def number(kind=int, lo=None, hi=None, lo_open:bool=False, hi_open:bool=False):
-    "An argparse type: a finite number of `kind` within [lo, hi] (an end excluded if `lo_open`/`hi_open`), refused in one line otherwise."
-    def parse(text:str):
-        shown = text if len(text) <= 40 else text[:37] + '...'
-        try: v = kind(text)
-        except ValueError: raise argparse.ArgumentTypeError(f"{'an integer' if kind is int else 'a number'} expected, got {shown!r}")
-        if isinstance(v, float) and not math.isfinite(v): raise argparse.ArgumentTypeError(f"a finite number expected, got {shown!r}")
-        if isinstance(v, int) and abs(v) >= 10**18: raise argparse.ArgumentTypeError(f"must be below 10^18, got {shown}")   # no count of anything here gets near
-        if lo is not None and (v <= lo if lo_open else v < lo): raise argparse.ArgumentTypeError(f"must be {'>' if lo_open else '>='} {lo}, got {shown}")
-        if hi is not None and (v >= hi if hi_open else v > hi): raise argparse.ArgumentTypeError(f"must be {'<' if hi_open else '<='} {hi:,}, got {shown}")
-        return v
-    parse.__name__ = kind.__name__
-    return parse
-
-positive, nonneg = number(int, 1), number(int, 0)
-
-def segments_arg(text:str):
-    "`--segments`: a whole number of at least 1, or 'auto' (one segment per training clip's length)."
-    return 'auto' if text.strip().lower() == 'auto' else positive(text)
-
-def fits(need:int, # bytes the work would take
-         what:str, # the work, for the message ('12 frames of 4096x4096')
-         where:str='memory', # 'memory' or 'disk'
-         folder='.', # where it would be written (disk)
-        ):
-    "Refuse work whose arithmetic says it cannot fit, before it starts: one line with what it would need and what there is."
-    from video2lora.video import available_memory
-    from video2lora.states import fmt_bytes
-    import shutil
-    if where == 'memory': have = available_memory()
-    else:
-        p = Path(folder).absolute()
-        while not p.exists(): p = p.parent
-        have = shutil.disk_usage(p).free
-    if need > have:
-        shown = fmt_bytes(need) if need < 10**30 else f"10^{len(str(int(need))) - 1} bytes"   # beyond any float: written as a power of ten
-        raise ValueError(f"{what} would need about {shown} of {where}; {fmt_bytes(have)} is available")
-
-def add_config_args(parser, cls, skip:tuple=()):
-    "Add an option for every field of a config dataclass (`--field-name`), typed from the field, helped by its comment (fastcore's `docments`)."
-    from fastcore.docments import docments
-    docs = docments(cls)
-    for f in fields(cls):
-        if f.name in skip: continue
-        opt, t = '--' + f.name.replace('_', '-'), str(f.type)
-        default = f.default if f.default is not MISSING else f.default_factory()
-        help = f"{docs.get(f.name) or ''} (default: {default!r})"
-        if t == 'bool': parser.add_argument(opt, dest=f.name, action=argparse.BooleanOptionalAction, default=None, help=help)
-        elif t in ('int', 'float', 'str'): parser.add_argument(opt, dest=f.name, type={'int': number(int), 'float': number(float), 'str': str}[t], default=None, help=help)
-        elif t.startswith('tuple'): parser.add_argument(opt, dest=f.name, nargs='+', default=None, help=help,
-                                                       type=number(float) if 'float' in t else number(int) if 'int' in t else str)
-        elif t == 'dict': parser.add_argument(opt, dest=f.name, type=_json_dict, default=None, help=help + " as JSON, e.g. '{\"rank\": 16}'")
-        else: raise TypeError(f"{cls.__name__}.{f.name}: no command-line option for type {t}")
-
-def _json_dict(text:str) -> dict:
-    from video2lora.io import loads_strict
-    shown = text if len(text) <= 60 else text[:57] + '...'
-    try: v = loads_strict(text)
-    except ValueError as e: raise argparse.ArgumentTypeError(f"strict JSON expected ({e}), got {shown!r}")
-    if not isinstance(v, dict): raise argparse.ArgumentTypeError(f"a JSON object expected, got {shown!r}")
-    return v
-
-def config_from_args(args, cls, **extra):
-    "A config dataclass from the options given on the command line, on top of `--recipe`'s stage where the command has one (else the defaults); tuples stay tuples."
-    kw = {f.name: getattr(args, f.name) for f in fields(cls) if getattr(args, f.name, None) is not None}
-    kw = {k: tuple(v) if isinstance(v, list) else v for k, v in kw.items()}
-    return cls.recipe(args.recipe, **kw, **extra) if getattr(args, 'recipe', None) else cls(**{**kw, **extra})
 
 # %% ../nbs/20_cli.ipynb #62742de7
 def cmd_tiny_train(args) -> int:

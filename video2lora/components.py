@@ -20,7 +20,8 @@ __all__ = ['TARGETS', 'extractor_cost', 'adapter_cost', 'hypernet_cost', 'run_co
 # %% ../nbs/10a_components.ipynb #799fcc4d
 _EXTRACT_CHILD = r'''
 import json, resource, sys, time, numpy as np, torch
-from video2lora.vlm import build_vlm, preset_config, PromptBuilder, prompt_embeddings, word_tokenizer
+from video2lora.vlm import build_vlm, preset_config
+from video2lora.prompts import PromptBuilder, prompt_embeddings, word_tokenizer
 from video2lora.hooks import extract_layer_states
 from video2lora.tiny import TINY_PRESET, load_tiny
 name, n_frames, repeats, mode, threads = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], int(sys.argv[5])

@@ -13,7 +13,7 @@ import seaborn as sns
 import torch
 
 from .world import WorldConfig, WorldClip, draw_clip, render, COLOURS, DIRECTIONS, QUESTION_TYPES
-from .vlm import PromptBuilder
+from .prompts import PromptBuilder
 from .metrics import CAPTION_QUESTION, score_answers
 from .hooks import extract_layer_states
 from .lora import LoRAAdapter, stack_adapters

@@ -12,7 +12,7 @@ import torch
 from tqdm.auto import tqdm
 
 from .world import WorldConfig, draw_clip, render
-from .vlm import PromptBuilder, generate_answers
+from .prompts import PromptBuilder, generate_answers
 from .lora import LoRAAdapter, apply_adapter, ModelSignature, stack_adapters
 from .pipeline import internalize_clips, adapter_answers
 from .train_parts import answer_loss

@@ -13,7 +13,7 @@ import torch
 from .world import WorldConfig, draw_clip, render
 from .video import frame_grid, video_info
 from .lora import LoRAAdapter, apply_adapter, compose
-from .vlm import generate_answers
+from .prompts import generate_answers
 from .pipeline import Video2LoRA, internalize_clips, check_question
 
 # %% auto #0

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 
 import torch
 
-from .vlm import PromptBatch, prompt_embeddings, ADAPTER_MARK, adapter_applied, decoder_layers
+from .vlm import ADAPTER_MARK, adapter_applied, decoder_layers
+from .prompts import PromptBatch, prompt_embeddings
 
 # %% auto #0
 __all__ = ['LayerStates', 'AdapterAppliedError', 'capture_layer_inputs', 'extract_layer_states', 'plot_layer_states']

@@ -13,7 +13,7 @@ from tqdm.auto import tqdm
 
 from .world import WorldClip, WorldConfig, render, QUESTION_TYPES
 from .long_world import LongVideo, render_long, blind_long_hits, draw_needle_video, LONG_TYPES, NEEDLE_TYPES
-from .vlm import PromptBuilder, chat_text, turn_prefix, clean_answer, cache_arg, kv_cache, greedy_decode
+from .prompts import PromptBuilder, chat_text, turn_prefix, clean_answer, cache_arg, kv_cache, greedy_decode
 from .lora import LoRAAdapter, apply_adapter, compose_groups
 from .pipeline import internalize_clips, internalize_segments_of, adapter_answers, READINGS
 

@@ -14,8 +14,8 @@ import torch.nn.functional as F
 from tqdm.auto import tqdm
 
 from .video import read_clip, video_info, Clip
-from .vlm import (PromptBuilder, load_vlm, load_tokenizer, clean_answer, greedy_decode, generate_answers, cache_arg, kv_cache,
-                            number_words, model_fingerprint, SMOLVLM2_SPECIAL_TOKENS, TEMPLATE_MARKERS)
+from .vlm import load_vlm, load_tokenizer, model_fingerprint, SMOLVLM2_SPECIAL_TOKENS
+from .prompts import PromptBuilder, clean_answer, greedy_decode, generate_answers, cache_arg, kv_cache, number_words, TEMPLATE_MARKERS
 from .tiny import load_tiny
 from .hooks import extract_layer_states
 from .lora import LoRAAdapter, ModelSignature, apply_adapter, AdapterFileError, compose, compose_groups, stack_adapters

@@ -14,7 +14,7 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
-from .vlm import PromptBuilder, prompt_embeddings, cache_arg, kv_cache, greedy_decode
+from .prompts import PromptBuilder, prompt_embeddings, cache_arg, kv_cache, greedy_decode
 from .lora import LoRAAdapter, random_adapter, apply_adapter, stack_adapters
 from .adapter_files import export_peft, import_peft
 from .bench import (BenchConfig, bench_models, frame_times, video_prefix_length, cache_nbytes, machine_info,

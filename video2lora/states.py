@@ -17,7 +17,8 @@ from tqdm.auto import tqdm
 
 from .io import claim_folder, remove_stale, make_temp_folder, remove_temp_folder, writable_file, OutputError
 from .video import available_memory   # MemAvailable, capped by a cgroup limit: the bound every size check uses
-from .vlm import PromptBuilder, video_text, chat_text, INTERNALIZE_INSTRUCTION, model_fingerprint
+from .vlm import model_fingerprint
+from .prompts import PromptBuilder, video_text, chat_text, INTERNALIZE_INSTRUCTION
 from .pipeline import encode_states
 
 # %% auto #0

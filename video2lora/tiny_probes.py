@@ -12,7 +12,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from .world import WorldConfig, draw_clip, render, DIRECTIONS
-from .vlm import PromptBuilder, generate_answers
+from .prompts import PromptBuilder, generate_answers
 from .metrics import CAPTION_QUESTION
 from .tiny_recipe import dense_labels, referent
 

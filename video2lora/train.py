@@ -18,7 +18,8 @@ from tqdm.auto import tqdm
 
 from .world import WorldConfig, draw_clip, render, QUESTION_TYPES
 from .long_world import long_questions, render_long, draw_long_video
-from .vlm import PromptBuilder, load_vlm_folder, suffixes_over_prefix, kv_cache, decoder_layers, model_fingerprint
+from .vlm import load_vlm_folder, decoder_layers, model_fingerprint
+from .prompts import PromptBuilder, suffixes_over_prefix, kv_cache
 from .io import (from_recipe, write_folder_atomic, write_text_atomic, append_text, writable_file, check_output, claim_folder,
                            release_folder, check_ranges, ConfigError)
 from .tiny import load_tiny

@@ -14,7 +14,7 @@ import torch.nn.functional as F
 from tqdm.auto import tqdm
 
 from .world import WorldConfig, WorldClip, draw_clip, QUESTION_TYPES
-from .vlm import PromptBuilder, frames_to_pixels, split_frames, chat_text, video_text, turn_prefix
+from .prompts import PromptBuilder, frames_to_pixels, split_frames, chat_text, video_text, turn_prefix
 from .metrics import CAPTION_QUESTION
 
 # %% auto #0
