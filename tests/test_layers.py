@@ -11,12 +11,12 @@ LAYERS = [                                   # bottom to top; a module may impor
     ('method', ['hooks', 'lora', 'adapter_files', 'hypernet']),
     ('use', ['familiar', 'pipeline', '__init__']),
     ('learning', ['train_parts', 'tiny_recipe', 'tiny_probes', 'tiny_probes', 'states', 'train']),
-    ('measuring', ['evaluate', 'diagnose', 'bench', 'serving', 'long', 'components']),
+    ('measuring', ['evaluate', 'diagnose', 'bench', 'serving', 'long', 'needle', 'components']),
     ('apps', ['explore', 'cli_options', 'cli']),
 ]
 ORDER = [m for _, ms in LAYERS for m in ms]
 INFERENCE = {'io', 'video', 'vlm', 'prompts', 'tiny', 'hooks', 'lora', 'adapter_files', 'hypernet', 'familiar', 'pipeline', '__init__'}
-NOT_FOR_INFERENCE = {'world', 'long_world', 'metrics', 'dataset', 'train_parts', 'tiny_recipe', 'tiny_probes', 'states', 'train', 'evaluate', 'diagnose', 'long', 'bench', 'serving', 'components', 'explore', 'cli_options', 'cli'}
+NOT_FOR_INFERENCE = {'world', 'long_world', 'metrics', 'dataset', 'train_parts', 'tiny_recipe', 'tiny_probes', 'states', 'train', 'evaluate', 'diagnose', 'long', 'needle', 'bench', 'serving', 'components', 'explore', 'cli_options', 'cli'}
 
 
 def imports(module:str) -> set:

@@ -43,8 +43,8 @@ def main():
     from video2lora.hypernet import load_hypernet, load_bundled_hypernet
     from video2lora.world import WorldConfig, draw_clip
     from video2lora.long_world import draw_long_video
-    from video2lora.long import (frames_sweep, resolution_sweep, sweep_table, composition_experiment, composition_table,
-                                 needle_experiment, needle_table)
+    from video2lora.long import frames_sweep, resolution_sweep, sweep_table, composition_experiment, composition_table
+    from video2lora.needle import needle_experiment, needle_table
     from video2lora.pipeline import reading_of
     from video2lora.io import write_text_atomic
     torch.set_num_threads(a.threads)
@@ -94,7 +94,7 @@ def plot(path:Path):
     png = path.with_suffix('.png')
     if png.exists(): raise SystemExit(f"{png}: a file is already there; remove it first if it is an old figure of this result")
     if 'rows' in res and 'depth' in res['rows'][0]:
-        from video2lora.long import plot_needle
+        from video2lora.needle import plot_needle
         per = dict((r['n'], r['n_videos']) for r in res['rows'])
         fig = plot_needle(res, title='a needle in a haystack; videos per cell: ' + ', '.join(f"{v} at {k} scenes" for k, v in per.items()))
     elif 'results' in res: fig = plot_composition(res['results'], title=f"segments composed in rank space ({res['n_videos'] if 'n_videos' in res else res['results'][0]['n_videos']} long videos per K)")

@@ -21,12 +21,10 @@ from .evaluate import paired_bootstrap, equivalence
 from .bench import time_runs, _rounds
 
 # %% auto #0
-__all__ = ['COMBINE', 'NEEDLE_CONDITIONS', 'accuracy_ci', 'scores_ci', 'video_answers_cached', 'frames_sweep', 'resolution_sweep',
-           'sweep_table', 'plot_frames_sweep', 'combine', 'first_token_confidence', 'routed_answers',
-           'segment_adapters', 'composition_experiment', 'composition_table', 'plot_composition', 'lever_table',
-           'composition_bars', 'needle_bars', 'bars_table', 'needle_experiment', 'needle_grid', 'needle_table',
-           'plot_needle', 'composition_summary', 'needle_summary', 'segment_costs', 'segment_costs_from_bench',
-           'cost_table', 'plot_costs']
+__all__ = ['COMBINE', 'accuracy_ci', 'scores_ci', 'video_answers_cached', 'frames_sweep', 'resolution_sweep', 'sweep_table',
+           'plot_frames_sweep', 'combine', 'first_token_confidence', 'routed_answers', 'segment_adapters',
+           'composition_experiment', 'composition_table', 'plot_composition', 'lever_table', 'composition_bars',
+           'bars_table', 'composition_summary']
 
 # %% ../nbs/11_long_video.ipynb #676275a8
 def accuracy_ci(correct, # (n,) 0/1 per question
@@ -363,106 +361,12 @@ def composition_bars(results:list, # composition results, one per K (K = 2, 4, 8
                 all(c[0] > v for v in others.values()))
     return out
 
-def needle_bars(res:dict, condition:str='composed') -> list:
-    "The needle's bars: 'does it appear' >= 0.95 up to 16 scenes and >= 0.85 at 64, its colour >= 0.90 up to 16 (all depths pooled, 95% interval by video); pairs that never appear >= 0.90 beside them, so that always saying yes cannot pass."
-    out = []
-    for t, ns, target in (('needle_appears', (1, 2, 4, 8, 16), 0.95), ('needle_appears', (64,), 0.85), ('needle_colour', (1, 2, 4, 8, 16), 0.90),
-                          ('needle_absent', (1, 2, 4, 8, 16, 64), 0.90)):
-        for n in ns:
-            c = res['by_n'].get(n, res['by_n'].get(str(n), {})).get(condition, {}).get(t)      # JSON keys are strings
-            if c: out.append(dict(bar=f"{condition}, needle {t.replace('needle_', '')}: n = {n}", value=c[0], ci95=c[1:], target=f">= {target:.2f}", met=c[0] >= target))
-    return out
-
 def bars_table(bars:list) -> str:
     "Markdown of `composition_bars` / `needle_bars`."
     lines = ['| bar | measured | 95% CI | target | met |', '|---|---|---|---|---|']
     for b in bars:
         lines.append(f"| {b['bar']} | {b['value']:+.3f} | [{b['ci95'][0]:+.3f}, {b['ci95'][1]:+.3f}] | {b['target']} | {'yes' if b['met'] else '**no**'} |")
     return '\n'.join(lines)
-
-# %% ../nbs/11_long_video.ipynb #7908ed11
-NEEDLE_CONDITIONS = ('composed', 'routed', 'whole_at_once', 'video_in_context', 'blind')
-
-def needle_experiment(vlm, builder:PromptBuilder, hypernet,
-                      ns=(1, 2, 4, 8, 16, 32, 64), # scenes per video (12 frames each)
-                      depths=(0.0, 0.25, 0.5, 0.75, 1.0), # where the needle is
-                      videos_at:dict|None=None, # n -> videos per cell (default 10 everywhere)
-                      reading:str='alone', how:str='concat', # how the composed adapter is made
-                      seed:int=1, # the world's seed of the test videos
-                      conditions=NEEDLE_CONDITIONS, source_layer:int=-1, progress:bool=True) -> dict:
-    "The needle in a haystack: accuracy per (n, depth) cell and question type for the composed adapter, the whole video at once, the video in context and blind."
-    cfg, rows, by_n = WorldConfig(), [], {}
-    cells = [(n, d) for n in ns for d in depths]
-    for n, d in tqdm(cells, desc='needle cells', disable=not progress):
-        vids = [draw_needle_video(cfg, seed, 'test', i, n, d) for i in range((videos_at or {}).get(n, 10))]
-        qa = [q for v in vids for q in v.qa]
-        cid = [i for i, v in enumerate(vids) for _ in v.qa]
-        qs, ans = [q['question'] for q in qa], np.array([q['answer'] for q in qa], dtype=object)
-        preds, secs = {}, {}
-        if 'composed' in conditions or 'routed' in conditions:
-            t = time.time()
-            seg = segment_adapters(vlm, builder, hypernet, vids, reading, source_layer)
-            secs['segments'] = (time.time() - t) / len(vids)
-        if 'composed' in conditions: preds['composed'] = adapter_answers(vlm, builder, combine(seg, n, how), cid, qs)
-        if 'routed' in conditions: preds['routed'] = routed_answers(vlm, builder, seg, n, cid, qs)
-        wholes = [render_long(v)[0] for v in vids]
-        if 'whole_at_once' in conditions:
-            t = time.time()
-            ads = internalize_segments_of(vlm, builder, hypernet, [[w] for w in wholes], [[v.duration] for v in vids], source_layer=source_layer,
-                                          batch_size=max(1, 16 // n))
-            secs['whole_at_once'] = (time.time() - t) / len(vids)
-            preds['whole_at_once'] = adapter_answers(vlm, builder, ads, cid, qs)
-        if 'video_in_context' in conditions:
-            t = time.time()
-            preds['video_in_context'] = [a for v, w in zip(vids, wholes) for a in video_answers_cached(vlm, builder, w.frames, w.timestamps, v.duration, [q['question'] for q in v.qa])]
-            secs['video_in_context'] = (time.time() - t) / len(vids)
-        right = {k: np.array(p, dtype=object) == ans for k, p in preds.items()}
-        if 'blind' in conditions: right['blind'] = blind_long_hits([draw_needle_video(cfg, seed, 'train', i, n, d) for i in range(200)], vids)
-        acc = by_n.setdefault(n, dict(qa=[], cid=[], right={}))                 # every depth of n pooled, videos as clusters
-        acc['qa'] += qa; acc['cid'] += [f'{d}/{i}' for i in cid]
-        for k, r in right.items(): acc['right'].setdefault(k, []).extend(r)
-        rows.append(dict(n=n, depth=d, frames=n * cfg.n_frames, n_videos=len(vids), n_questions=len(qa), seconds_per_video=secs,
-                         acc={k: scores_ci(r, qa, cid) for k, r in right.items()}))
-    pooled = {n: {k: scores_ci(r, a['qa'], a['cid']) for k, r in a['right'].items()} for n, a in by_n.items()}
-    return dict(rows=rows, by_n=pooled, reading=reading, how=how, seed=seed)
-
-def needle_grid(res:dict, condition:str, qtype:str='needle_appears'):
-    "`(ns, depths, acc (len(ns), len(depths)))` of one condition and question type ('needle' for all the needle questions)."
-    ns, depths = sorted({r['n'] for r in res['rows']}), sorted({r['depth'] for r in res['rows']})
-    acc = np.full((len(ns), len(depths)), np.nan)
-    for r in res['rows']:
-        if condition in r['acc'] and qtype in r['acc'][condition]: acc[ns.index(r['n']), depths.index(r['depth'])] = r['acc'][condition][qtype][0]
-    return ns, depths, acc
-
-def needle_table(res:dict, types=('needle_appears', 'needle_colour', 'needle_shape', 'needle_direction', 'needle_next', 'needle_absent')) -> str:
-    "Markdown table: per n (all depths pooled), accuracy per condition and question type."
-    conds = list(dict.fromkeys(c for r in res['rows'] for c in r['acc']))
-    lines = ['| n (frames) | condition | ' + ' | '.join(t.replace('needle_', '') for t in types) + ' |', '|---|---|' + '---|' * len(types)]
-    for n in sorted({r['n'] for r in res['rows']}):
-        rs = [r for r in res['rows'] if r['n'] == n]
-        for c in conds:
-            cells = []
-            for t in types:
-                w = [(r['acc'][c][t][0], r['n_videos']) for r in rs if t in r['acc'].get(c, {})]
-                cells.append(f"{sum(a * m for a, m in w) / sum(m for _, m in w):.2f}" if w else '-')
-            lines.append(f"| {n} ({rs[0]['frames']}) | {c} | " + ' | '.join(cells) + ' |')
-    return '\n'.join(lines)
-
-def plot_needle(res:dict, types=('needle_appears', 'needle_colour'), conditions=NEEDLE_CONDITIONS, title:str='a needle in a haystack'):
-    "Heatmaps of accuracy, scenes (rows) x depth of the needle (columns): one row of panels per question type, one column per condition."
-    import matplotlib.pyplot as plt, seaborn as sns
-    conditions = [c for c in conditions if any(c in r['acc'] for r in res['rows'])]
-    fig, axes = plt.subplots(len(types), len(conditions), figsize=(2.9 * len(conditions), 2.6 * len(types)), squeeze=False)
-    for i, t in enumerate(types):
-        for j, c in enumerate(conditions):
-            ns, depths, acc = needle_grid(res, c, t)
-            sns.heatmap(acc, ax=axes[i, j], vmin=0, vmax=1, cmap='rocket', annot=True, fmt='.2f', annot_kws=dict(fontsize=6), cbar=j == len(conditions) - 1,
-                        xticklabels=[f"{d:g}" for d in depths], yticklabels=[f"{n} ({n * 12})" for n in ns])
-            axes[i, j].set_title(f"{c}: {t.replace('needle_', '')}", fontsize=8)
-            axes[i, j].set_xlabel('depth of the needle' if i == len(types) - 1 else ''); axes[i, j].set_ylabel('scenes (frames)' if j == 0 else '')
-            axes[i, j].tick_params(labelsize=6)
-    fig.suptitle(title, fontsize=10); fig.tight_layout()
-    return fig
 
 # %% ../nbs/11_long_video.ipynb #43c7d20f
 def composition_summary(results:list, # composition results, one per K
@@ -478,98 +382,3 @@ def composition_summary(results:list, # composition results, one per K
                      f"{two('whole_at_once')} | {two('video_in_context')} | {two('blind')} |")
     return '\n'.join(lines)
 
-def needle_summary(res:dict, types=('needle_appears', 'needle_colour'), conditions=NEEDLE_CONDITIONS) -> str:
-    "Markdown, one row per number of scenes (all depths pooled): accuracy of each condition on each question type."
-    conditions = [c for c in conditions if c in res['by_n'][next(iter(res['by_n']))]]
-    lines = ['| scenes (frames) | ' + ' | '.join(f"{c}: {t.replace('needle_', '')}" for t in types for c in conditions) + ' |',
-             '|---|' + '---|' * (len(types) * len(conditions))]
-    for n, acc in sorted(res['by_n'].items(), key=lambda x: int(x[0])):
-        lines.append(f"| {n} ({int(n) * 12}) | " + ' | '.join(f"{acc[c][t][0]:.2f}" if t in acc.get(c, {}) else '-' for t in types for c in conditions) + ' |')
-    return '\n'.join(lines)
-
-# %% ../nbs/11_long_video.ipynb #7428a6e1
-@torch.no_grad()
-def segment_costs(vlm, builder:PromptBuilder, hypernet, videos:list, # LongVideo, one per K (K scenes each)
-                  repeats:int=3, # timed rounds (medians)
-                  source_layer:int=-1) -> list:
-    "Tokens and seconds of the three ways to make a long video answerable, per video, measured side by side."
-    rows, dev = [], next(vlm.parameters()).device.type
-    for v in videos:
-        whole, parts = render_long(v)
-        q = v.qa[0]['question']
-        inter = lambda r, d: len(builder.internalize(r.frames, r.timestamps, duration=d).input_ids)
-        video_batch = builder.collate([builder.video_question(whole.frames, whole.timestamps, q, duration=v.duration)])
-        text_batch = builder.collate([builder.text_question(q)])
-        seg = internalize_clips(vlm, builder, hypernet, parts, [s.duration for s in v.scenes], source_layer, batch_size=1)
-        composed = compose_groups(seg, v.k, 1.0, hypernet.cfg.bias_rank)
-        def answer():
-            with apply_adapter(vlm, composed): vlm(**text_batch.model_inputs(), logits_to_keep=1)
-        fns = dict(
-            whole=lambda: time_runs(lambda: internalize_clips(vlm, builder, hypernet, [whole], [v.duration], source_layer, 1), 1, 0, dev)[0],
-            segments=lambda: time_runs(lambda: compose_groups(internalize_clips(vlm, builder, hypernet, parts, [s.duration for s in v.scenes],
-                                                                                source_layer, 1), v.k, 1.0, hypernet.cfg.bias_rank), 1, 0, dev)[0],
-            in_context=lambda: time_runs(lambda: vlm(**video_batch.model_inputs(), logits_to_keep=1), 1, 0, dev)[0],
-            adapter_answer=lambda: time_runs(answer, 1, 0, dev)[0])
-        t = {k: float(np.median(x)) for k, x in _rounds(fns, repeats, 1).items()}
-        rows.append(dict(k=v.k, frames=len(whole.frames), whole_turn_tokens=inter(whole, v.duration),
-                         segment_turn_tokens=max(inter(p, s.duration) for p, s in zip(parts, v.scenes)),
-                         in_context_tokens=int(video_batch.input_ids.shape[1]), answer_tokens=int(text_batch.input_ids.shape[1]),
-                         adapter_rank=composed.rank, seconds=t))
-    return rows
-
-def segment_costs_from_bench(bench:dict, # a committed `video2lora bench` result (bench.json)
-                             segment_frames:int=4, # frames per segment (a frame count the benchmark timed)
-                            ) -> list:
-    "Per model and length: the benchmark's measured whole-video internalization and video query, and K x one segment's."
-    out = []
-    for model in dict.fromkeys(r['model'] for r in bench['rows']):
-        rs = {r['frames']: r for r in bench['rows'] if r['model'] == model}
-        if segment_frames not in rs: continue
-        one = rs[segment_frames]['internalize']['total_s']
-        for n, r in sorted(rs.items()):
-            if n % segment_frames: continue
-            out.append(dict(model=model, frames=n, k=n // segment_frames, video_tokens=r['video_tokens'],
-                            whole_s=r['internalize']['total_s'], segments_s=n // segment_frames * one,
-                            in_context_s=r['ttft']['video'], answer_s=r['ttft']['merged']))
-    if not out: raise ValueError(f"the benchmark timed no {segment_frames}-frame videos (it has {sorted({r['frames'] for r in bench['rows']})}); choose one of those")
-    return out
-
-# %% ../nbs/11_long_video.ipynb #315f6491
-def cost_table(rows:list) -> str:
-    "Markdown table of `segment_costs` rows (tokens and seconds per way) or of `segment_costs_from_bench` rows."
-    if not rows: return '(no rows)'
-    if 'model' in rows[0]:
-        lines = ['| model | frames | K segments | video tokens | whole at once (s) | K segments (s) | video in context, per question (s) | adapter answer (s) |',
-                 '|---|---|---|---|---|---|---|---|']
-        return '\n'.join(lines + [f"| {r['model']} | {r['frames']} | {r['k']} | {r['video_tokens']:,} | {r['whole_s']:.2f} | {r['segments_s']:.2f} | "
-                                   f"{r['in_context_s']:.2f} | {r['answer_s']:.3f} |" for r in rows])
-    lines = ['| K | frames | whole turn (tokens) | one segment turn (tokens) | in-context prompt (tokens) | answer prompt (tokens) | '
-             'whole at once (s) | K segments + compose (s) | video in context, per question (s) | composed adapter answer (s) |',
-             '|---|---|---|---|---|---|---|---|---|---|']
-    for r in rows:
-        t = r['seconds']
-        lines.append(f"| {r['k']} | {r['frames']} | {r['whole_turn_tokens']:,} | {r['segment_turn_tokens']:,} | {r['in_context_tokens']:,} | "
-                     f"{r['answer_tokens']} | {t['whole']:.3f} | {t['segments']:.3f} | {t['in_context']:.3f} | {t['adapter_answer']:.4f} |")
-    return '\n'.join(lines)
-
-def plot_costs(tiny:list, real:list|None=None):
-    "Seconds vs frames for each way: the tiny model measured here, and the real-size presets from the benchmark."
-    import matplotlib.pyplot as plt, seaborn as sns
-    sns.set_theme(style='whitegrid', context='notebook')
-    models = list(dict.fromkeys(r['model'] for r in real)) if real else []
-    fig, axes = plt.subplots(1, 1 + len(models), figsize=(4.2 * (1 + len(models)), 3.4))
-    axes = np.atleast_1d(axes)
-    ways = (('whole', 'whole_s', 'whole video at once', 'tab:orange'), ('segments', 'segments_s', 'K segments, composed', 'tab:blue'),
-            ('in_context', 'in_context_s', 'video in context (1 question)', 'tab:gray'), ('adapter_answer', 'answer_s', 'answer from the adapter', 'tab:green'))
-    for key, _, label, c in ways:
-        axes[0].plot([r['frames'] for r in tiny], [r['seconds'][key] for r in tiny], marker='o', color=c, label=label)
-    axes[0].set_title('tiny SmolVLM (measured here)')
-    for ax, m in zip(axes[1:], models):
-        rs = [r for r in real if r['model'] == m]
-        for _, key, label, c in ways: ax.plot([r['frames'] for r in rs], [r[key] for r in rs], marker='o', color=c, label=label)
-        ax.set_title(f"{m} (benchmark, random weights)")
-    for ax in axes:
-        ax.set_xscale('log', base=2); ax.set_yscale('log'); ax.set_xlabel('frames in the video'); ax.set_ylabel('seconds')
-    axes[0].legend(fontsize=7)
-    fig.tight_layout()
-    return fig
