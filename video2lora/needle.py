@@ -68,6 +68,7 @@ def needle_experiment(vlm, builder:PromptBuilder, hypernet,
     pooled = {n: {k: scores_ci(r, a['qa'], a['cid']) for k, r in a['right'].items()} for n, a in by_n.items()}
     return dict(rows=rows, by_n=pooled, reading=reading, how=how, seed=seed)
 
+# %% ../nbs/11a_needle.ipynb #00e76bfd
 def needle_grid(res:dict, condition:str, qtype:str='needle_appears'):
     "`(ns, depths, acc (len(ns), len(depths)))` of one condition and question type ('needle' for all the needle questions)."
     ns, depths = sorted({r['n'] for r in res['rows']}), sorted({r['depth'] for r in res['rows']})

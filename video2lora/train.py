@@ -434,16 +434,25 @@ def _start_run(cfg:HyperTrainConfig, out:Path, wcfg:WorldConfig, progress:bool, 
         held.callback(release_folder, out)
         _check_run_folder(out, states_dir)                              # what appeared while the VLM loaded
     acc.wait_for_everyone()
+    return SimpleNamespace(acc=acc, main=main, say=say, world=world, rank=rank, pool=pool, val=val, clip_of=clip_of, keys=keys, note=note,
+                           shares=shares, states_dir=states_dir, vlm=vlm, builder=builder, hypernet=hypernet, opt=opt)
+
+# %% ../nbs/07_train.ipynb #8862b8e5
+def _prepare_states(cfg:HyperTrainConfig, R:SimpleNamespace, out:Path, wcfg:WorldConfig, progress:bool) -> SimpleNamespace:
+    "The videos' states kept where they fit (memory, disk shards, or re-encoded each step), the validation videos, a checkpoint resumed, the logs begun: `R` completed."
+    acc, main, say, world, pool = R.acc, R.main, R.say, R.world, R.pool
+    vlm, builder, hypernet, opt = R.vlm, R.builder, R.hypernet, R.opt
     est = estimate_states(vlm.config, builder, cfg.n_frames, len(pool))  # the states: estimated, then kept where they fit
     storage, why = (cfg.storage, 'as asked') if cfg.storage != 'auto' else \
-        choose_storage(est, states_dir, int(cfg.memory_budget_gb * 1e9) or None)
+        choose_storage(est, R.states_dir, int(cfg.memory_budget_gb * 1e9) or None)
     say(f"states: {est}\nstorage: {storage} ({why})" + (f"; {world} processes, shards of {cfg.shard_size} videos" if world > 1 else ''))
-    if note: say(note)
+    if R.note: say(R.note)
+    shares = R.shares
     if max(shares) > 1.2 * min(shares):
         say(f"note: the processes hold {shares} videos: those of the smallest share are drawn {max(shares) / min(shares):.1f}x as often; "
             f"a shard size that divides the pool evenly between {world} processes avoids it")
-    encoder = VideoEncoder(vlm, builder, lambda i: clip_of(pool[i]), [c.duration for c in pool])
-    store, local = make_store(storage, encoder, len(pool), cfg.shard_size, rank, world, states_dir, keys,
+    encoder = VideoEncoder(vlm, builder, lambda i: R.clip_of(pool[i]), [c.duration for c in pool])
+    store, local = make_store(storage, encoder, len(pool), cfg.shard_size, R.rank, world, R.states_dir, R.keys,
                               f"{model_fingerprint(vlm, cfg.vlm or 'tiny')}/{cfg.n_frames}", progress and main)
     val_long = [draw_long_video(wcfg, cfg.seed, 'val', i, 2) for i in range(cfg.eval_clips // 2)] if cfg.eval_every and cfg.segments > 1 else []
     start, ck = 0, out/'checkpoint'
@@ -454,10 +463,10 @@ def _start_run(cfg:HyperTrainConfig, out:Path, wcfg:WorldConfig, progress:bool, 
             write_text_atomic(out/'log.csv', csv_lines([LOG_FIELDS]))
             write_text_atomic(out/'evals.jsonl', '')                    # a new run: no evaluations of an earlier one
         else: _truncate_logs(out, start)                                   # drop what was logged after the checkpoint
-    return SimpleNamespace(acc=acc, main=main, say=say, world=world, rank=rank, pool=pool, val=val, val_r=[clip_of(c) for c in val],
-                           val_long=val_long, clip_of=clip_of, vlm=vlm, builder=builder, hypernet=hypernet, core=acc.unwrap_model(hypernet),
-                           opt=opt, storage=storage, est=est, store=store, local=local, start=start, ck=ck,
-                           tcache={})                                   # (video, question) -> the teacher's top-k (kl_topk)
+    R.__dict__.update(val_r=[R.clip_of(c) for c in R.val], val_long=val_long, hypernet=hypernet, core=acc.unwrap_model(hypernet), opt=opt,
+                      storage=storage, est=est, store=store, local=local, start=start, ck=ck,
+                      tcache={})                                        # (video, question) -> the teacher's top-k (kl_topk)
+    return R
 
 def _micro_step(cfg:HyperTrainConfig, R:SimpleNamespace, k_seg:int, vids, tg:list, backward) -> dict:
     "One micro-batch: the states of its videos `vids` (k_seg per example), the teacher if the KL is on, and `hyper_step`."
@@ -499,7 +508,7 @@ def train_hypernet(cfg:HyperTrainConfig, # training settings
     "Train a hypernetwork on the world's videos (or a data set's) for a frozen VLM; resumes from `out_dir/checkpoint` if present."
     out, wcfg = Path(out_dir), wcfg or WorldConfig()
     with contextlib.ExitStack() as held:                                # the run folder's lock, released when the run ends
-        R = _start_run(cfg, out, wcfg, progress, command, held)
+        R = _prepare_states(cfg, _start_run(cfg, out, wcfg, progress, command, held), out, wcfg, progress)
         acc, hypernet, opt = R.acc, R.hypernet, R.opt
         t0, evals, last_step, step_s, tokens = time.time(), [], R.start, [], []
         end = cfg.steps if stop_after is None else min(cfg.steps, R.start + stop_after)
