@@ -4,8 +4,7 @@
 
 # %% ../nbs/20_cli.ipynb #9742d99d
 from __future__ import annotations
-import argparse, json, math, os, signal, sys, time
-from dataclasses import fields, MISSING
+import argparse, json, os, signal, sys, time
 from pathlib import Path
 
 from .io import OutputError, ConfigError, check_output, claim_folder, write_folder_atomic, write_text_atomic, save_figure, add_to_marker

@@ -11,14 +11,13 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
-from .world import WorldClip, WorldConfig, render, QUESTION_TYPES
-from .long_world import LongVideo, render_long, blind_long_hits, draw_needle_video, LONG_TYPES, NEEDLE_TYPES
+from .world import WorldClip, render, QUESTION_TYPES
+from .long_world import LongVideo, render_long, blind_long_hits, LONG_TYPES, NEEDLE_TYPES
 from .prompts import PromptBuilder, chat_text, turn_prefix, clean_answer, cache_arg, kv_cache, greedy_decode
 from .lora import LoRAAdapter, apply_adapter, compose_groups
 from .pipeline import internalize_clips, internalize_segments_of, adapter_answers, READINGS
 
 from .evaluate import paired_bootstrap, equivalence
-from .bench import time_runs, _rounds
 
 # %% auto #0
 __all__ = ['COMBINE', 'accuracy_ci', 'scores_ci', 'video_answers_cached', 'frames_sweep', 'resolution_sweep', 'sweep_table',

@@ -15,7 +15,7 @@ from tqdm.auto import tqdm
 
 from .video import read_clip, video_info, Clip
 from .vlm import load_vlm, load_tokenizer, model_fingerprint, SMOLVLM2_SPECIAL_TOKENS
-from .prompts import PromptBuilder, clean_answer, greedy_decode, generate_answers, cache_arg, kv_cache, number_words, TEMPLATE_MARKERS
+from .prompts import (PromptBuilder, clean_answer, greedy_decode, generate_answers, kv_cache, number_words, TEMPLATE_MARKERS)
 from .tiny import load_tiny
 from .hooks import extract_layer_states
 from .lora import LoRAAdapter, ModelSignature, apply_adapter, AdapterFileError, compose, compose_groups, stack_adapters

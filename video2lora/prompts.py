@@ -12,8 +12,7 @@ import torch
 from transformers import SmolVLMConfig, SmolVLMForConditionalGeneration, PreTrainedTokenizerFast
 
 from .video import resize_square
-from .vlm import (MAX_GRID, SMOLVLM2_SPECIAL_TOKENS, tile_token, tile_tokens, visual_tokens, tokens_per_frame, preset_config,
-                            VLMPreset, build_vlm, freeze, head_dim, PRESETS)
+from .vlm import MAX_GRID, SMOLVLM2_SPECIAL_TOKENS, tile_token, tokens_per_frame
 
 # %% auto #0
 __all__ = ['INTERNALIZE_INSTRUCTION', 'TEMPLATE_MARKERS', 'TEMPLATE_WORDS', 'frames_to_pixels', 'split_frames', 'number_words',

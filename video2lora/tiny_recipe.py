@@ -4,8 +4,7 @@
 
 # %% ../nbs/03a_tiny_recipe.ipynb #8047829b
 from __future__ import annotations
-import csv, json, math, re, tempfile, time
-from collections import Counter, defaultdict
+import json, re, tempfile, time
 from dataclasses import dataclass, asdict
 from pathlib import Path
 
@@ -19,15 +18,14 @@ from transformers import SmolVLMForConditionalGeneration, PreTrainedTokenizerFas
 from .video import resize_square
 from .world import (WorldConfig, WorldClip, draw_clip, render, object_state, shape_mask, COLOURS, SHAPES,
                               DIRECTIONS, NUMBERS, QUESTION_TYPES, blind_baseline, format_table)
-from .vlm import VLMPreset, preset_config, build_vlm, freeze, count_params
-from .prompts import word_tokenizer, PromptBuilder, frames_to_pixels, split_frames, chat_text, video_text
+from .vlm import preset_config, build_vlm, freeze
+from .prompts import word_tokenizer, PromptBuilder
 from .io import claim_folder, check_ranges, write_text_atomic, append_text, ConfigError, from_recipe
-from .metrics import CAPTION_QUESTION, score_answers, caption_scores, token_f1
+from .metrics import CAPTION_QUESTION, score_answers, caption_scores
 from .tiny import TINY_PRESET, TINY_SPECIAL_TOKENS, load_tiny, tiny_dir
 from .vlm import save_vlm, load_vlm_folder, MAX_GRID
 from .prompts import generate_answers, suffixes_over_prefix, kv_cache
-from .train_parts import (answer_loss, lr_at, parse_focus, pick_targets, prefix_and_suffixes, collate_multi,
-                                    mixed_clips, csv_lines, plot_training)
+from .train_parts import (answer_loss, lr_at, parse_focus, pick_targets, prefix_and_suffixes, collate_multi, mixed_clips, csv_lines)
 
 # %% auto #0
 __all__ = ['TINY_RECIPES', 'world_words', 'tiny_tokenizer', 'object_grid', 'split_views', 'dense_labels', 'TinyTrainConfig',

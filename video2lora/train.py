@@ -23,7 +23,7 @@ from .prompts import PromptBuilder, suffixes_over_prefix, kv_cache
 from .io import (from_recipe, write_folder_atomic, write_text_atomic, append_text, writable_file, check_output, claim_folder,
                            release_folder, check_ranges, ConfigError)
 from .tiny import load_tiny
-from .train_parts import pick_targets, parse_focus, answer_loss, prefix_and_suffixes, collate_multi, lr_at, mixed_clips, csv_lines, plot_training
+from .train_parts import (pick_targets, parse_focus, answer_loss, prefix_and_suffixes, collate_multi, lr_at, mixed_clips, csv_lines)
 from .metrics import CAPTION_QUESTION, score_answers, caption_scores
 from .lora import ModelSignature, apply_adapter, compose_groups
 from .hypernet import HyperConfig, HyperNetwork, save_hypernet, load_hypernet, source_states
@@ -209,7 +209,7 @@ def topk_kl(cached:list, # one (idx, logits) pair per target row of the student 
     return (t.exp() * (t - s)).sum(-1).mean() * temperature ** 2
 
 # %% ../nbs/07_train.ipynb #ffe28836
-def teacher_targets(vlm, builder:PromptBuilder, renders:list, # each video's frames, a `Clip`, as `clip_of` gives it
+def teacher_targets(vlm, builder:PromptBuilder, render_of, # `render_of(j)`: the frames (a `Clip`) of video j, read only if the teacher needs them
                     durations:list, targets:list, # per video: seconds, and its (question, answer) targets
                     keys:list, # per video: its id in `cache` (e.g. its pool index)
                     topk:int=0, cache:dict|None=None, # topk > 0: the teacher's top-k logits per target, kept in `cache`
@@ -218,7 +218,7 @@ def teacher_targets(vlm, builder:PromptBuilder, renders:list, # each video's fra
     tkeys = [[(k, q) for q, _ in ts] for k, ts in zip(keys, targets)]       # a cached teacher's entries: (video, question)
     todo = [j for j, ks in enumerate(tkeys) if not topk or any(key not in cache for key in ks)]
     if todo:                                                                # the teacher reads these videos now
-        items = [prefix_and_suffixes(builder, renders[j].frames, renders[j].timestamps, durations[j], targets[j]) for j in todo]
+        items = [prefix_and_suffixes(builder, r.frames, r.timestamps, durations[j], targets[j]) for j in todo for r in [render_of(j)]]
         px, prefix, sids, smask, slab = (t.to(device) for t in collate_multi(builder, items))
         tl = teacher_logits(vlm, px, prefix, sids, smask)                   # (R, 1 + S, V)
         tlab = torch.cat([torch.full((len(slab), 1), -100, device=slab.device), slab], 1)   # labels in the same frame as tl
@@ -473,7 +473,7 @@ def _micro_step(cfg:HyperTrainConfig, R:SimpleNamespace, k_seg:int, vids, tg:lis
     pool, dev = R.pool, R.acc.device
     teacher = None
     if cfg.kl_weight > 0 and k_seg == 1:
-        teacher = teacher_targets(R.vlm, R.builder, [R.clip_of(pool[i]) for i in vids], [pool[i].duration for i in vids], tg,
+        teacher = teacher_targets(R.vlm, R.builder, lambda j: R.clip_of(pool[vids[j]]), [pool[i].duration for i in vids], tg,
                                   [int(i) for i in vids], cfg.kl_topk, R.tcache, dev)
     if k_seg > 1 and cfg.place_aware:                                   # each scene at its place: encoded now, with its long video's times
         rs = [placed([R.clip_of(pool[i]) for i in g], [pool[i].duration for i in g]) for g in np.reshape(vids, (-1, k_seg))]

@@ -6,16 +6,13 @@
 from __future__ import annotations
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import timedelta
 from pathlib import Path
 import hashlib, json, warnings
 
-import numpy as np
 import torch
 from transformers import SmolVLMConfig, SmolVLMForConditionalGeneration, PreTrainedTokenizerFast
 
 from .io import write_folder_atomic, read_json, InputError
-from .video import resize_square
 
 # transformers deprecates names inside its own forward (the cache argument's old name, a gradient-checkpointing property) and
 # warns on every call we make through it; the names are its own, not ours, so the warning says nothing a reader can act on
