@@ -12,9 +12,9 @@ import pytest
 from bad_inputs import CASES, Case, make_inputs, run_case, run_cases, snapshot
 
 ROOT = Path(__file__).resolve().parent.parent
-# through the real console script too: a refusal of each kind of input (a file, an option, a question in argv's bytes,
-# standard input) and a command that works
-THROUGH_SCRIPT = ['internalize: missing file', 'world: --clips abc', 'ask: question not UTF-8',
+# through the real console script too: a refusal of each kind of input that a process receives differently (a file, a question
+# in argv's bytes, standard input) and a command that works (options are parsed alike in and out of process)
+THROUGH_SCRIPT = ['internalize: missing file', 'ask: question not UTF-8',
                   "ask: '-' with bytes that are not UTF-8 on standard input", 'internalize: one-frame video']
 
 

@@ -72,10 +72,9 @@ def test_kill_internalize_many_times(two_videos):
     d, (va, vb) = two_videos
     ref = {}
     for v, name in [(va, 'ref-a'), (vb, 'ref-b')]:
-        p = cli(['internalize', v, '-o', d/name]); out, err = p.communicate(timeout=300); assert p.returncode == 0, err
-        ref[str(v)] = adapter_state(d/name)[1]
-    t0 = time.time(); p = cli(['internalize', vb, '-o', d/'timing']); p.communicate(timeout=300); run_s = time.time() - t0
-    rng, counts, N = random.Random(0), dict(old=0, new=0, broken=0, leftovers=0, in_write=0), 24
+        t0 = time.time(); p = cli(['internalize', v, '-o', d/name]); out, err = p.communicate(timeout=300); assert p.returncode == 0, err
+        ref[str(v)] = adapter_state(d/name)[1]; run_s = time.time() - t0    # how long one run takes, start to exit
+    rng, counts, N = random.Random(0), dict(old=0, new=0, broken=0, leftovers=0, in_write=0), 10
     dest = d/'dest'
     for i in range(N):
         if dest.exists(): shutil.rmtree(dest)
@@ -115,7 +114,7 @@ def test_concurrent_writers_end_with_one_adapter(two_videos):
             p = cli(['internalize', v, '-o', d/n]); p.communicate(timeout=300)
         refs = {str(v): adapter_state(d/n)[1] for v, n in [(va, 'ref-a'), (vb, 'ref-b')]}
     winners = []
-    for i in range(6):
+    for i in range(3):
         dest = d/f'race{i}'
         ps = [cli(['internalize', v, '-o', dest], seed=10 * i + k) for k, v in enumerate((va, vb))]
         for p in ps:
@@ -124,14 +123,14 @@ def test_concurrent_writers_end_with_one_adapter(two_videos):
         assert same(w, refs[src]), f"race {i}: the weights are not those of {src}"
         winners.append(Path(src).name)
     assert not [q for q in d.iterdir() if '.v2l-' in q.name]
-    print(f"\nconcurrent writers: 6 races of two internalize processes on one folder, 6 complete adapters (last writer: {winners})")
+    print(f"\nconcurrent writers: 3 races of two internalize processes on one folder, 3 complete adapters (last writer: {winners})")
 
 
 def test_kill_training_checkpoints(tmp_path):
     run = tmp_path/'run'
-    args = ['train', '--out', run, '--steps', '60', '--save-every', '1', '--pool', '8', '--batch-size', '4', '--eval-every', '0', '--threads', '1']
+    args = ['train', '--out', run, '--steps', '30', '--save-every', '1', '--pool', '8', '--batch-size', '4', '--eval-every', '0', '--threads', '1']
     rng, kills, broken, steps = random.Random(1), 0, 0, []
-    for i in range(12):
+    for i in range(6):
         last = steps[-1] if steps else 0
         p = cli(args, seed=i)
         t0 = time.time()
@@ -154,7 +153,7 @@ def test_kill_training_checkpoints(tmp_path):
     print(f"\nkill test (train, a checkpoint every step, SIGKILL): {kills} kills, {broken} broken checkpoints; resumed from steps {steps}")
     assert broken == 0 and steps == sorted(steps) and steps[-1] > steps[0]
     p = cli(args); _, err = p.communicate(timeout=600); assert p.returncode == 0, err
-    assert json.loads((run/'checkpoint'/'trainer.json').read_text())['step'] == 60
+    assert json.loads((run/'checkpoint'/'trainer.json').read_text())['step'] == 30
     assert (run/'hypernet'/'hypernet.safetensors').exists()
     assert not [q for q in run.rglob('*') if '.v2l-' in q.name]
 
@@ -181,26 +180,32 @@ def test_one_train_run_per_folder(tmp_path):
     assert third.returncode == 0, err
 
 
-def test_train_never_writes_through_a_link(tmp_path):
+def test_train_never_writes_through_a_link(tmp_path, capsys):
+    "(in this process, through `main(argv)`)"
+    from video2lora.cli import main
     run, theirs = tmp_path/'run', tmp_path/'theirs.csv'
     theirs.write_text('a file outside the run folder')
-    p = cli(_run_args(run) + ['--stop-after', '1']); _, err = p.communicate(timeout=300); assert p.returncode == 0, err
+    assert main(list(map(str, _run_args(run) + ['--stop-after', '1']))) == 0
     (run/'log.csv').unlink(); (run/'log.csv').symlink_to(theirs)
-    p = cli(_run_args(run) + ['--stop-after', '1']); _, err = p.communicate(timeout=300)
-    assert p.returncode == 2 and err.count('\n') == 1 and 'log.csv: is a symbolic link' in err, err
+    capsys.readouterr()
+    code = main(list(map(str, _run_args(run) + ['--stop-after', '1']))); err = capsys.readouterr().err
+    assert code == 2 and err.count('\n') == 1 and 'log.csv: is a symbolic link' in err, err
     assert theirs.read_text() == 'a file outside the run folder' and (run/'log.csv').is_symlink()
 
 
-def test_rewrite_keeps_what_the_user_put_in_an_adapter(two_videos):
+def test_rewrite_keeps_what_the_user_put_in_an_adapter(two_videos, capsys):
+    "(in this process, through `main(argv)`: nothing here needs a process of its own)"
+    from video2lora.cli import main
     d, (va, vb) = two_videos
     dest = d/'keep'
-    p = cli(['internalize', va, '-o', dest]); _, err = p.communicate(timeout=300); assert p.returncode == 0, err
+    assert main(['internalize', str(va), '-o', str(dest)]) == 0
     (d/'elsewhere').mkdir(exist_ok=True)
     for name, make in [('empty', lambda p: p.mkdir()), ('link', lambda p: p.symlink_to(d/'elsewhere')), ('dangling', lambda p: p.symlink_to(d/'nowhere'))]:
         before = sorted(q.name for q in dest.iterdir())
         make(dest/name)
-        p = cli(['internalize', vb, '-o', dest]); _, err = p.communicate(timeout=300)
-        assert p.returncode == 2 and f"holds '{name}'" in err and err.count('\n') == 1, err
+        capsys.readouterr()
+        code = main(['internalize', str(vb), '-o', str(dest)]); err = capsys.readouterr().err
+        assert code == 2 and f"holds '{name}'" in err and err.count('\n') == 1, err
         assert os.path.lexists(dest/name) and sorted(q.name for q in dest.iterdir()) == sorted(before + [name])
         (dest/name).rmdir() if name == 'empty' else (dest/name).unlink()
     assert adapter_state(dest)[0] == str(va)                          # the old adapter, untouched

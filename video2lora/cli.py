@@ -106,9 +106,9 @@ def check_segments(v2l, video, segments:int):
 
 def cmd_internalize(args) -> int:
     "Internalize a video file into a peft-format adapter folder."
-    from video2lora.pipeline import frames_report, describe_frames, unfamiliar_line
     out = check_output(args.out, 'adapter')                             # before loading anything
-    video_info(args.video)                                              # a bad video: one line, before the model loads
+    video_info(args.video)                                              # a bad video: one line, before torch and the model load
+    from video2lora.pipeline import frames_report, describe_frames, unfamiliar_line
     v2l = _pipeline(args)
     K = v2l.auto_segments(args.video) if args.segments == 'auto' else args.segments
     check_segments(v2l, args.video, K)

@@ -4,12 +4,12 @@
 
 # %% ../nbs/19_cli_options.ipynb #7b84e5f9
 from __future__ import annotations
-import argparse, math
+import argparse, functools, math
 from dataclasses import fields, MISSING
 from pathlib import Path
 
 # %% auto #0
-__all__ = ['positive', 'nonneg', 'Parser', 'number', 'segments_arg', 'fits', 'add_config_args', 'config_from_args']
+__all__ = ['positive', 'nonneg', 'Parser', 'number', 'segments_arg', 'fits', 'field_docs', 'add_config_args', 'config_from_args']
 
 # %% ../nbs/19_cli_options.ipynb #381b0ddd
 class Parser(argparse.ArgumentParser):
@@ -55,10 +55,15 @@ def fits(need:int, # bytes the work would take
         shown = fmt_bytes(need) if need < 10**30 else f"10^{len(str(int(need))) - 1} bytes"   # beyond any float: written as a power of ten
         raise ValueError(f"{what} would need about {shown} of {where}; {fmt_bytes(have)} is available")
 
-def add_config_args(parser, cls, skip:tuple=()):
-    "Add an option for every field of a config dataclass (`--field-name`), typed from the field, helped by its comment (fastcore's `docments`)."
+@functools.cache
+def field_docs(cls) -> dict:
+    "Each field's comment in a config dataclass's source, by name (fastcore's `docments`; read once: it parses the source)."
     from fastcore.docments import docments
-    docs = docments(cls)
+    return dict(docments(cls))
+
+def add_config_args(parser, cls, skip:tuple=()):
+    "Add an option for every field of a config dataclass (`--field-name`), typed from the field, helped by its comment."
+    docs = field_docs(cls)
     for f in fields(cls):
         if f.name in skip: continue
         opt, t = '--' + f.name.replace('_', '-'), str(f.type)

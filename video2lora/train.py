@@ -18,7 +18,7 @@ from tqdm.auto import tqdm
 
 from .world import WorldConfig, draw_clip, render, QUESTION_TYPES
 from .long_world import long_questions, render_long, draw_long_video
-from .vlm import load_vlm_folder, decoder_layers, model_fingerprint
+from .vlm import load_vlm_folder, saved_model_folder, decoder_layers, model_fingerprint
 from .prompts import PromptBuilder, suffixes_over_prefix, kv_cache
 from .io import (from_recipe, write_folder_atomic, write_text_atomic, append_text, writable_file, check_output, claim_folder,
                            release_folder, check_ranges, ConfigError)
@@ -410,6 +410,7 @@ def _start_run(cfg:HyperTrainConfig, out:Path, wcfg:WorldConfig, progress:bool, 
     main = acc.is_main_process
     states_dir = Path(cfg.states_dir) if cfg.states_dir else out/'states'
     if main: _check_run_folder(out, states_dir)                         # a user's folder, a link, a busy run: refused before any work
+    if cfg.vlm: saved_model_folder(cfg.vlm)                             # a missing model too, before any video is drawn
     say = lambda msg: tqdm.write(msg) if main and progress else None
     pool, val, clip_of, keys, note = training_videos(cfg, wcfg)          # a data set is validated whole before any work
     world, rank = acc.num_processes, acc.process_index
@@ -417,6 +418,7 @@ def _start_run(cfg:HyperTrainConfig, out:Path, wcfg:WorldConfig, progress:bool, 
         raise ValueError(f"batch_size {cfg.batch_size} is not divisible by {world} processes x {cfg.grad_accum} micro-batches")
     shares = [len(local_videos(len(pool), cfg.shard_size, r, world)) for r in range(world)]   # refuses a process without videos
     check_output(states_dir, 'states')                                  # a user's folder is refused before any work
+    held.callback(torch.set_num_threads, torch.get_num_threads())      # the caller's thread count, back when the run ends
     torch.set_num_threads(cfg.threads); torch.manual_seed(cfg.seed)
     vlm, tok = load_frozen_vlm(cfg.vlm)
     vlm.to(acc.device)

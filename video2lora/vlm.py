@@ -23,7 +23,7 @@ for _name in ('`past_key_values` is deprecated', '`is_gradient_checkpointing` is
 __all__ = ['MAX_GRID', 'SMOLVLM2_SPECIAL_TOKENS', 'PRESETS', 'ADAPTER_MARK', 'tile_token', 'tile_tokens', 'visual_tokens',
            'head_dim', 'VLMPreset', 'preset_config', 'tokens_per_frame', 'build_vlm', 'freeze', 'count_params',
            'adapter_applied', 'decoder_layers', 'WeightsNotFoundError', 'ModelFolderError', 'check_model_folder',
-           'load_vlm', 'load_tokenizer', 'save_vlm', 'load_vlm_folder', 'model_fingerprint']
+           'load_vlm', 'load_tokenizer', 'save_vlm', 'saved_model_folder', 'load_vlm_folder', 'model_fingerprint']
 
 # %% ../nbs/02_vlm.ipynb #f4c3e5d6
 MAX_GRID = 6   # SmolVLM2's tokenizer has a `<row_r_col_c>` token for every r, c <= 6
@@ -237,12 +237,17 @@ def save_vlm(model, tok, folder, extra:dict|None=None):
     return write_folder_atomic(folder, write, 'model')
 
 # %% ../nbs/02_vlm.ipynb #25c4b07d
-def load_vlm_folder(folder, dtype=torch.float32) -> tuple:
-    "A saved SmolVLM and its tokenizer, frozen: `(model, tokenizer)`; a folder that cannot be loaded raises one line naming it and the problem."
+def saved_model_folder(folder) -> Path:
+    "The folder of a saved SmolVLM, checked before anything loads (cheap: callers check it before other work)."
     folder = Path(folder)
     if not folder.is_dir(): raise FileNotFoundError(f"{folder}: no saved model (no such folder)")
     if not (folder/'config.json').exists(): raise FileNotFoundError(f"{folder}: no saved model (config.json missing)")
     check_model_folder(folder)
+    return folder
+
+def load_vlm_folder(folder, dtype=torch.float32) -> tuple:
+    "A saved SmolVLM and its tokenizer, frozen: `(model, tokenizer)`; a folder that cannot be loaded raises one line naming it and the problem."
+    folder = saved_model_folder(folder)
     try: model = _from_pretrained(str(folder), dtype)
     except OSError as e: raise ModelFolderError(f"{folder}: cannot load the model ({_one_line(e)})") from None
     return freeze(model), load_tokenizer(folder)
