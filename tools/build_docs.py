@@ -31,7 +31,7 @@ directly from disk.
 Maths is rendered in the browser by MathJax 3, copied into the site from the `django-static-mathjax` package (a PyPI
 package of MathJax's own build, no dependencies; in the `[docs]` extra), so pages render their maths offline too.
 """
-import argparse, ast, configparser, fnmatch, html, importlib, inspect, json, os, re, shutil, subprocess, sys
+import argparse, ast, concurrent.futures, configparser, fnmatch, html, importlib, inspect, json, os, re, shutil, subprocess, sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -575,9 +575,12 @@ def check_rendering(pages: list) -> tuple:
     picks = [p for p in pages if p.rel == 'index.ipynb' or 'class="arithmatex"' in (DOCS/p.html_path).read_text(encoding='utf-8')]
     problems, checked = [], []
     with _Site() as site:
-        for p in picks:
-            try: r = subprocess.run(_headless(exe, '--dump-dom', site.url(p.html_path, 'v2l-probe')), capture_output=True, text=True, timeout=120)
-            except Exception as e: problems.append(f"{p.html_path}: {exe} failed ({e})"); continue
+        def dump(p):                                                     # one headless Chromium per page, four at a time:
+            try: return subprocess.run(_headless(exe, '--dump-dom', site.url(p.html_path, 'v2l-probe')), capture_output=True, text=True, timeout=120)
+            except Exception as e: return e                              # most of a page's time is Chromium starting and waiting
+        with concurrent.futures.ThreadPoolExecutor(4) as pool: runs = list(pool.map(dump, picks))
+        for p, r in zip(picks, runs):
+            if isinstance(r, Exception): problems.append(f"{p.html_path}: {exe} failed ({r})"); continue
             m = re.search(r'<pre id="v2l-probe">(.*?)</pre>', r.stdout, flags=re.S)
             if not m: problems.append(f"{p.html_path}: the page did not finish loading in Chromium (exit {r.returncode})"); continue
             res = json.loads(html.unescape(m.group(1)))

@@ -4,11 +4,12 @@
 
 # %% ../nbs/12_explore.ipynb #f82be7c3
 from __future__ import annotations
-import io, time
+import contextlib, io, time
 from dataclasses import dataclass, field, replace
 
 import numpy as np
 import torch
+from fastcore.basics import patch
 
 from .world import WorldConfig, draw_clip, render
 from .video import frame_grid, video_info
@@ -76,7 +77,6 @@ class AdapterExplorer:
         self.items, self.current, self.edit = [], None, Edit()
         self._video_cache = {}
 
-    # --- clips ---
     def add_clip(self, index:int, split:str='test', seed:int=1) -> int:
         "Draw world clip `index` of `split` (seed 1: unseen by training), internalize it, select it; its item index."
         clip = draw_clip(self.world, seed, split, index)
@@ -105,7 +105,6 @@ class AdapterExplorer:
         if self.current is None: raise ValueError("no clip loaded: call add_clip or add_video first")
         return self.items[self.current]
 
-    # --- the edit ---
     def set(self, **changes) -> Edit:
         "Change controls of the edit (the fields of `Edit`), checked; returns the new edit."
         e = replace(self.edit, **changes)
@@ -129,65 +128,73 @@ class AdapterExplorer:
         if e.top_k: ad = top_directions(ad, min(e.top_k, ad.rank))
         return ad
 
-    # --- views of the adapter ---
-    def norms(self, adapter:LoRAAdapter|None=None) -> np.ndarray:
-        "`||delta W||_F` per module (rows, `adapter.modules`) and layer (columns)."
-        ad = adapter or self.adapter()
-        if ad is None: return np.zeros((len(self.item.adapter.modules), len(self.item.adapter.layers)))
-        return np.array([[ad.delta(l, m).norm().item() for l in ad.layers] for m in ad.modules])
+# %% ../nbs/12_explore.ipynb #63e3722d
+@patch
+def norms(self:AdapterExplorer, adapter:LoRAAdapter|None=None) -> np.ndarray:
+    "`||delta W||_F` per module (rows, `adapter.modules`) and layer (columns)."
+    ad = adapter or self.adapter()
+    if ad is None: return np.zeros((len(self.item.adapter.modules), len(self.item.adapter.layers)))
+    return np.array([[ad.delta(l, m).norm().item() for l in ad.layers] for m in ad.modules])
 
-    def spectra(self, module:str, adapter:LoRAAdapter|None=None) -> np.ndarray:
-        "Singular values of one module's change, per layer: `(layers, rank)`."
-        ad = adapter or self.adapter()
-        if ad is None: return np.zeros((len(self.item.adapter.layers), 1))
-        return np.stack([torch.linalg.svdvals(ad.delta(l, module))[:ad.rank].numpy() for l in ad.layers])
+@patch
+def spectra(self:AdapterExplorer, module:str, adapter:LoRAAdapter|None=None) -> np.ndarray:
+    "Singular values of one module's change, per layer: `(layers, rank)`."
+    ad = adapter or self.adapter()
+    if ad is None: return np.zeros((len(self.item.adapter.layers), 1))
+    return np.stack([torch.linalg.svdvals(ad.delta(l, module))[:ad.rank].numpy() for l in ad.layers])
 
-    def effective_ranks(self, adapter:LoRAAdapter|None=None) -> np.ndarray:
-        "Effective rank of every change, per module (rows) and layer (columns): how many directions it really uses."
-        ad = adapter or self.adapter()
-        if ad is None: return np.zeros((len(self.item.adapter.modules), len(self.item.adapter.layers)))
-        return np.array([[effective_rank(torch.linalg.svdvals(ad.delta(l, m))[:ad.rank]) for l in ad.layers] for m in ad.modules])
+@patch
+def effective_ranks(self:AdapterExplorer, adapter:LoRAAdapter|None=None) -> np.ndarray:
+    "Effective rank of every change, per module (rows) and layer (columns): how many directions it really uses."
+    ad = adapter or self.adapter()
+    if ad is None: return np.zeros((len(self.item.adapter.modules), len(self.item.adapter.layers)))
+    return np.array([[effective_rank(torch.linalg.svdvals(ad.delta(l, m))[:ad.rank]) for l in ad.layers] for m in ad.modules])
 
-    # --- answers ---
-    @torch.no_grad()
-    def _top(self, prompt, adapter, k:int) -> list:
-        v = self.v2l
-        batch = v.builder.collate([prompt])
-        if adapter is None: logits = v.vlm(**batch.model_inputs(), logits_to_keep=1).logits[0, -1]
-        else:
-            with apply_adapter(v.vlm, adapter): logits = v.vlm(**batch.model_inputs(), logits_to_keep=1).logits[0, -1]
-        p = logits.float().softmax(-1)
-        top = p.topk(k)
-        return [(v.tok.convert_ids_to_tokens(int(i)), float(q)) for q, i in zip(top.values, top.indices)]
+# %% ../nbs/12_explore.ipynb #96b2f0e7
+@patch
+def _top(self:AdapterExplorer, prompt, adapter, k:int) -> list:
+    "The `k` likeliest first answer tokens and their probabilities."
+    v = self.v2l
+    batch = v.builder.collate([prompt])
+    with torch.no_grad(), (apply_adapter(v.vlm, adapter) if adapter is not None else contextlib.nullcontext()):
+        logits = v.vlm(**batch.model_inputs(), logits_to_keep=1).logits[0, -1]   # (V,): the last position only
+    p = logits.float().softmax(-1)
+    top = p.topk(k)
+    return [(v.tok.convert_ids_to_tokens(int(i)), float(q)) for q, i in zip(top.values, top.indices)]
 
-    def _answer(self, prompt, adapter) -> str:
-        v = self.v2l
-        if adapter is None: return generate_answers(v.vlm, v.builder, [prompt], 4)[0]
-        with apply_adapter(v.vlm, adapter): return generate_answers(v.vlm, v.builder, [prompt], 4)[0]
+@patch
+def _answer(self:AdapterExplorer, prompt, adapter) -> str:
+    "The greedy answer (at most 4 tokens), with the adapter applied when there is one."
+    v = self.v2l
+    if adapter is None: return generate_answers(v.vlm, v.builder, [prompt], 4)[0]
+    with apply_adapter(v.vlm, adapter): return generate_answers(v.vlm, v.builder, [prompt], 4)[0]
 
-    def ask_adapter(self, question:str, k:int=5) -> dict:
-        "The edited adapter's answer to a text-only question, its top-k first tokens and the seconds it took."
-        check_question(self.v2l.tok, question)
-        t = time.perf_counter()
-        ad, prompt = self.adapter(), self.v2l.builder.text_question(question)
-        out = dict(answer=self._answer(prompt, ad), top=self._top(prompt, ad, k), prompt_tokens=len(prompt.input_ids))
-        return dict(out, seconds=time.perf_counter() - t)
+@patch
+def ask_adapter(self:AdapterExplorer, question:str, k:int=5) -> dict:
+    "The edited adapter's answer to a text-only question, its top-k first tokens and the seconds it took."
+    check_question(self.v2l.tok, question)
+    t = time.perf_counter()
+    ad, prompt = self.adapter(), self.v2l.builder.text_question(question)
+    out = dict(answer=self._answer(prompt, ad), top=self._top(prompt, ad, k), prompt_tokens=len(prompt.input_ids))
+    return dict(out, seconds=time.perf_counter() - t)
 
-    def ask_video(self, question:str, k:int=5) -> dict:
-        "The answer with the selected clip's frames in context (cached per clip and question)."
-        check_question(self.v2l.tok, question)
-        key = (self.current, question, k)
-        if key not in self._video_cache:
-            t, it = time.perf_counter(), self.item
-            prompt = self.v2l.builder.video_question(it.frames, it.timestamps, question, duration=it.duration)
-            self._video_cache[key] = dict(answer=self._answer(prompt, None), top=self._top(prompt, None, k),
-                                          prompt_tokens=len(prompt.input_ids), seconds=time.perf_counter() - t)
-        return self._video_cache[key]
+@patch
+def ask_video(self:AdapterExplorer, question:str, k:int=5) -> dict:
+    "The answer with the selected clip's frames in context (cached per clip and question)."
+    check_question(self.v2l.tok, question)
+    key = (self.current, question, k)
+    if key not in self._video_cache:
+        t, it = time.perf_counter(), self.item
+        prompt = self.v2l.builder.video_question(it.frames, it.timestamps, question, duration=it.duration)
+        self._video_cache[key] = dict(answer=self._answer(prompt, None), top=self._top(prompt, None, k),
+                                      prompt_tokens=len(prompt.input_ids), seconds=time.perf_counter() - t)
+    return self._video_cache[key]
 
-    def ask(self, question:str, k:int=5) -> dict:
-        "Both answers, with the truth when the question is one of the clip's own."
-        truth = next((q['answer'] for q in self.item.qa if q['question'] == question), None)
-        return dict(question=question, truth=truth, adapter=self.ask_adapter(question, k), video=self.ask_video(question, k))
+@patch
+def ask(self:AdapterExplorer, question:str, k:int=5) -> dict:
+    "Both answers, with the truth when the question is one of the clip's own."
+    truth = next((q['answer'] for q in self.item.qa if q['question'] == question), None)
+    return dict(question=question, truth=truth, adapter=self.ask_adapter(question, k), video=self.ask_video(question, k))
 
 # %% ../nbs/12_explore.ipynb #cd163ca1
 def frames_png(frames:np.ndarray, # (N, H, W, 3) uint8

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import torch
 import torch.nn.functional as F
+from fastcore.basics import patch
 from tqdm.auto import tqdm
 
 from .video import read_clip, video_info, Clip
@@ -22,8 +23,6 @@ from .lora import LoRAAdapter, ModelSignature, apply_adapter, AdapterFileError, 
 from .adapter_files import export_peft, import_peft
 from .hypernet import load_hypernet, load_bundled_hypernet, source_states, hypernet_dir
 from .familiar import clip_features, load_familiarity
-
-from .io import check_output
 
 # %% auto #0
 __all__ = ['TURN_MARKER', 'BRITISH', 'READINGS', 'greedy_answer', 'greedy_answers', 'QuestionError', 'unknown_words',
@@ -285,7 +284,6 @@ class Video2LoRA:
             familiar = None
         self.familiar = familiar                                               # the training videos' cloud (09b_familiar), or None: no check
 
-
     @classmethod
     def load(cls, model:str|None=None, # None: the bundled tiny SmolVLM; else a SmolVLM2 folder or hub id (cached)
              hypernet:str|None=None, # a hypernetwork folder (None: the bundled one, tiny model only)
@@ -317,44 +315,6 @@ class Video2LoRA:
         return max(1, math.ceil(info.duration / 64))                       # SmolVLM2 reads 1 frame a second, 64 at most per segment
 
     @torch.no_grad()
-    def internalize_segments(self, video, segments:int|str=1, reading:str|None=None) -> tuple:
-        "`(adapters, clip)`: one adapter per consecutive segment (batched) and the frames read; `segments='auto'` cuts the video into training-length segments; `reading` (READINGS) defaults to the hypernetwork's own."
-        if segments == 'auto': segments = self.auto_segments(video)
-        if isinstance(segments, bool) or not isinstance(segments, (int, np.integer)) or segments < 1:
-            raise ValueError(f"segments must be a whole number of at least 1, or 'auto'; got {segments!r}")
-        reading = reading or self.reading
-        if reading not in READINGS: raise ValueError(f"reading must be one of {READINGS}, got {reading!r}")
-        clip = self.read(video, segments)
-        if len(np.unique(clip.indices)) < segments:
-            raise ValueError(f"{video}: {len(np.unique(clip.indices))} distinct frame(s) cannot make {segments} segments")
-        seg_s = video_info(video).duration / segments                        # seconds per segment
-        parts = [Clip(p.frames, p.timestamps - k * seg_s, p.indices, p.source) for k, p in enumerate(clip.segments(segments))]   # times from 0
-        ads = internalize_segments_of(self.vlm, self.builder, self.hypernet, [parts], [[seg_s] * segments],
-                                      'placed' in reading, 'streaming' in reading, self.source_layer)
-        bad = ads.nonfinite_factor()
-        if bad: raise ValueError(f"{video}: the hypernetwork wrote NaN or infinite values into the adapter ({bad}); nothing is saved")
-        return ads, clip
-
-    @torch.no_grad()
-    def internalize_stream(self, pieces, # `Clip`s in playing order, times as in the stream (they run on), or `(Clip, seconds)` pairs
-                           reading:str|None=None, # READINGS (default: the hypernetwork's own)
-                           duration:float|None=None, # the whole stream's seconds if known (a placed reading's turn says it), else the time so far
-                          ):
-        "A video that arrives piece by piece: after each piece, yield `(adapter of everything so far, the piece's own adapter)`."
-        reading, start, segs = reading or self.reading, 0.0, []
-        if reading not in READINGS: raise ValueError(f"reading must be one of {READINGS}, got {reading!r}")
-        for piece in pieces:
-            clip, secs = piece if isinstance(piece, tuple) else (piece, clip_seconds(piece))
-            ts = np.asarray(clip.timestamps, float) - (0.0 if 'placed' in reading else start)   # alone: times from 0
-            turn = self.builder.internalize(clip.frames, ts, duration=(duration or start + secs) if 'placed' in reading else secs)
-            so_far = compose(segs) if segs and 'streaming' in reading else None
-            with apply_adapter(self.vlm, so_far) if so_far is not None else contextlib.nullcontext():
-                ls = extract_layer_states(self.vlm, self.builder.collate([turn]), through_adapter=so_far is not None)
-            segs.append(self.hypernet(source_states(ls.states.float(), self.source_layer), ls.mask)[0])
-            start += secs
-            yield (compose(segs) if len(segs) > 1 else segs[0]), segs[-1]
-
-    @torch.no_grad()
     def familiarity(self, clip:Clip, segments:int=1) -> dict|None:
         "How unlike the training videos `clip` is: `{score, threshold, unfamiliar, segments}` (each segment read alone, the most unusual one counts); None where the hypernetwork ships no check. Costs one more read of the frames by the frozen model."
         if self.familiar is None: return None
@@ -367,67 +327,118 @@ class Video2LoRA:
         batch = self.builder.collate([self.builder.internalize(clip.frames, clip.timestamps, duration=clip_seconds(clip))])
         return extract_layer_states(self.vlm, batch)
 
-    @torch.no_grad()
-    def internalize(self, video, segments:int|str=1, weights=None, check:bool=True) -> tuple:
-        "`(adapter, clip)`: the adapter of a video file, and the frames it was made from (`clip.indices`: repeats if the video is short). With `segments=K` (or 'auto'), the K segments' adapters composed in rank space (`weights`: one per segment, default 1). A video unlike the training videos gets a warning (`familiarity`; `check=False`: not measured, one read of the frames fewer)."
-        ads, clip = self.internalize_segments(video, segments)      # one segment: the whole video, as before
-        fam = self.familiarity(clip, ads.batch_size) if check else None
-        if fam and fam['unfamiliar']: warnings.warn(unfamiliar_line(video, fam), UnfamiliarVideo, stacklevel=2)
-        return self.compose_segments(ads, weights), clip
+# %% ../nbs/09_pipeline.ipynb #23fdf07c
+@patch
+@torch.no_grad()
+def internalize_segments(self:Video2LoRA, video, segments:int|str=1, reading:str|None=None) -> tuple:
+    "`(adapters, clip)`: one adapter per consecutive segment (batched) and the frames read; `segments='auto'` cuts the video into training-length segments; `reading` (READINGS) defaults to the hypernetwork's own."
+    if segments == 'auto': segments = self.auto_segments(video)
+    if isinstance(segments, bool) or not isinstance(segments, (int, np.integer)) or segments < 1:
+        raise ValueError(f"segments must be a whole number of at least 1, or 'auto'; got {segments!r}")
+    reading = reading or self.reading
+    if reading not in READINGS: raise ValueError(f"reading must be one of {READINGS}, got {reading!r}")
+    clip = self.read(video, segments)
+    if len(np.unique(clip.indices)) < segments:
+        raise ValueError(f"{video}: {len(np.unique(clip.indices))} distinct frame(s) cannot make {segments} segments")
+    seg_s = video_info(video).duration / segments                        # seconds per segment
+    parts = [Clip(p.frames, p.timestamps - k * seg_s, p.indices, p.source) for k, p in enumerate(clip.segments(segments))]   # times from 0
+    ads = internalize_segments_of(self.vlm, self.builder, self.hypernet, [parts], [[seg_s] * segments],
+                                  'placed' in reading, 'streaming' in reading, self.source_layer)
+    bad = ads.nonfinite_factor()
+    if bad: raise ValueError(f"{video}: the hypernetwork wrote NaN or infinite values into the adapter ({bad}); nothing is saved")
+    return ads, clip
 
-    def compose_segments(self, ads:LoRAAdapter, weights=None) -> LoRAAdapter:
-        "The segment adapters of `internalize_segments` composed in rank space (the hypernetwork's bias ranks once); one segment is returned as is."
-        if ads.batch_size == 1 and weights is None: return ads[0]
-        return compose([ads[k] for k in range(ads.batch_size)], weights)        # the adapters' shared ranks (the bias) counted once
+@patch
+@torch.no_grad()
+def internalize_stream(self:Video2LoRA, pieces, # `Clip`s in playing order, times as in the stream (they run on), or `(Clip, seconds)` pairs
+                       reading:str|None=None, # READINGS (default: the hypernetwork's own)
+                       duration:float|None=None, # the whole stream's seconds if known (a placed reading's turn says it), else the time so far
+                      ):
+    "A video that arrives piece by piece: after each piece, yield `(adapter of everything so far, the piece's own adapter)`."
+    reading, start, segs = reading or self.reading, 0.0, []
+    if reading not in READINGS: raise ValueError(f"reading must be one of {READINGS}, got {reading!r}")
+    for piece in pieces:
+        clip, secs = piece if isinstance(piece, tuple) else (piece, clip_seconds(piece))
+        ts = np.asarray(clip.timestamps, float) - (0.0 if 'placed' in reading else start)   # alone: times from 0
+        turn = self.builder.internalize(clip.frames, ts, duration=(duration or start + secs) if 'placed' in reading else secs)
+        so_far = compose(segs) if segs and 'streaming' in reading else None
+        with apply_adapter(self.vlm, so_far) if so_far is not None else contextlib.nullcontext():
+            ls = extract_layer_states(self.vlm, self.builder.collate([turn]), through_adapter=so_far is not None)
+        segs.append(self.hypernet(source_states(ls.states.float(), self.source_layer), ls.mask)[0])
+        start += secs
+        yield (compose(segs) if len(segs) > 1 else segs[0]), segs[-1]
 
-    def save(self, adapter:LoRAAdapter, folder, video=None, clip=None, segments:LoRAAdapter|None=None, familiarity:dict|None=None) -> Path:
-        "Write the adapter in peft's format with `video2lora.json` (what it was made from), in one atomic step; `segments` (batched) go inside as segment-1, ..."
-        meta = dict(source_video=str(video) if video else None, model=self.model_name, hypernetwork=self.meta.get('command'))
-        if clip is not None: meta.update(frames_report(clip))
-        if familiarity is not None: meta['familiarity'] = familiarity           # how unlike the training videos it is (`familiarity`)
+@patch
+@torch.no_grad()
+def internalize(self:Video2LoRA, video, segments:int|str=1, weights=None, check:bool=True) -> tuple:
+    "`(adapter, clip)`: the adapter of a video file, and the frames it was made from (`clip.indices`: repeats if the video is short). With `segments=K` (or 'auto'), the K segments' adapters composed in rank space (`weights`: one per segment, default 1). A video unlike the training videos gets a warning (`familiarity`; `check=False`: not measured, one read of the frames fewer)."
+    ads, clip = self.internalize_segments(video, segments)      # one segment: the whole video, as before
+    fam = self.familiarity(clip, ads.batch_size) if check else None
+    if fam and fam['unfamiliar']: warnings.warn(unfamiliar_line(video, fam), UnfamiliarVideo, stacklevel=2)
+    return self.compose_segments(ads, weights), clip
 
-        parts = {f"segment-{k + 1}": segments[k] for k in range(segments.batch_size)} if segments is not None else None
-        return export_peft(adapter, folder, base_model_name_or_path=self.model_name, meta=meta, parts=parts)
+@patch
+def compose_segments(self:Video2LoRA, ads:LoRAAdapter, weights=None) -> LoRAAdapter:
+    "The segment adapters of `internalize_segments` composed in rank space (the hypernetwork's bias ranks once); one segment is returned as is."
+    if ads.batch_size == 1 and weights is None: return ads[0]
+    return compose([ads[k] for k in range(ads.batch_size)], weights)        # the adapters' shared ranks (the bias) counted once
 
-    def load_adapter(self, folder) -> LoRAAdapter:
-        "An adapter folder written by `save` (or any peft LoRA of this model's language model), every file checked, and checked against the model."
-        folder = Path(folder)
-        if not folder.is_dir(): raise AdapterFileError(f"{folder}: no such adapter folder")
-        return import_peft(folder, self.vlm)
+# %% ../nbs/09_pipeline.ipynb #91e7657b
+@patch
+def save(self:Video2LoRA, adapter:LoRAAdapter, folder, video=None, clip=None, segments:LoRAAdapter|None=None, familiarity:dict|None=None) -> Path:
+    "Write the adapter in peft's format with `video2lora.json` (what it was made from), in one atomic step; `segments` (batched) go inside as segment-1, ..."
+    meta = dict(source_video=str(video) if video else None, model=self.model_name, hypernetwork=self.meta.get('command'))
+    if clip is not None: meta.update(frames_report(clip))
+    if familiarity is not None: meta['familiarity'] = familiarity           # how unlike the training videos it is (`familiarity`)
 
-    def question_budget(self, max_new_tokens:int) -> int:
-        "The most tokens a question may have: the model's context less the chat template and the answer."
-        ctx = self.vlm.config.text_config.max_position_embeddings
-        return ctx - len(self.builder.text_question('').input_ids) - max_new_tokens
+    parts = {f"segment-{k + 1}": segments[k] for k in range(segments.batch_size)} if segments is not None else None
+    return export_peft(adapter, folder, base_model_name_or_path=self.model_name, meta=meta, parts=parts)
 
-    def ask(self, adapter, question:str, max_new_tokens:int=16) -> Answer:
-        "Answer from the adapter (a `LoRAAdapter` or a folder; None: the VLM alone, a guess) with a text-only prompt: zero visual tokens."
-        check_question(self.tok, question, self.question_budget(max_new_tokens))
-        if adapter is not None and not isinstance(adapter, LoRAAdapter): adapter = self.load_adapter(adapter)
-        batch = self.builder.collate([self.builder.text_question(question)])
-        with apply_adapter(self.vlm, adapter) if adapter is not None else contextlib.nullcontext():
-            text, ttft, _ = greedy_answer(self.vlm, self.tok, batch, max_new_tokens)
-        return Answer(text, batch.input_ids.shape[1], 0, ttft)
+@patch
+def load_adapter(self:Video2LoRA, folder) -> LoRAAdapter:
+    "An adapter folder written by `save` (or any peft LoRA of this model's language model), every file checked, and checked against the model."
+    folder = Path(folder)
+    if not folder.is_dir(): raise AdapterFileError(f"{folder}: no such adapter folder")
+    return import_peft(folder, self.vlm)
 
-    def ask_many(self, adapters:list, questions:list, max_new_tokens:int=16) -> list:
-        "Questions about different videos in one batched forward: question `i` from `adapters[i]` (a `LoRAAdapter` or a folder), zero visual tokens; `ttft` is the batch's."
-        if len(adapters) != len(questions): raise ValueError(f"{len(adapters)} adapters but {len(questions)} questions")
-        if not questions: return []
-        for q in questions: check_question(self.tok, q, self.question_budget(max_new_tokens))
-        ads = [a if isinstance(a, LoRAAdapter) else self.load_adapter(a) for a in adapters]
-        batch = self.builder.collate([self.builder.text_question(q) for q in questions])
-        with apply_adapter(self.vlm, stack_adapters(ads)):
-            texts, ttft, _ = greedy_answers(self.vlm, self.tok, batch, max_new_tokens)
-        n = batch.attention_mask.sum(1).tolist()
-        return [Answer(t, int(k), 0, ttft) for t, k in zip(texts, n)]
+# %% ../nbs/09_pipeline.ipynb #4ae008dd
+@patch
+def question_budget(self:Video2LoRA, max_new_tokens:int) -> int:
+    "The most tokens a question may have: the model's context less the chat template and the answer."
+    ctx = self.vlm.config.text_config.max_position_embeddings
+    return ctx - len(self.builder.text_question('').input_ids) - max_new_tokens
 
-    def ask_video(self, video, question:str, max_new_tokens:int=16, clip=None, duration:float|None=None) -> Answer:
-        "Answer with the video in context (the teacher's way); pass `clip` and `duration` to skip re-reading the file."
-        check_question(self.tok, question, self.question_budget(max_new_tokens))
-        clip = clip if clip is not None else self.read(video)
-        duration = duration if duration is not None else video_info(video).duration
-        batch = self.builder.collate([self.builder.video_question(clip.frames, clip.timestamps, question, duration=duration)])
-        n, ctx = batch.input_ids.shape[1] + max_new_tokens, self.vlm.config.text_config.max_position_embeddings
-        if n > ctx: raise QuestionError(f"the video ({int(batch.visual_mask.sum()):,} visual tokens), the question and the answer need {n:,} positions; this model has {ctx:,}")
+@patch
+def ask(self:Video2LoRA, adapter, question:str, max_new_tokens:int=16) -> Answer:
+    "Answer from the adapter (a `LoRAAdapter` or a folder; None: the VLM alone, a guess) with a text-only prompt: zero visual tokens."
+    check_question(self.tok, question, self.question_budget(max_new_tokens))
+    if adapter is not None and not isinstance(adapter, LoRAAdapter): adapter = self.load_adapter(adapter)
+    batch = self.builder.collate([self.builder.text_question(question)])
+    with apply_adapter(self.vlm, adapter) if adapter is not None else contextlib.nullcontext():
         text, ttft, _ = greedy_answer(self.vlm, self.tok, batch, max_new_tokens)
-        return Answer(text, batch.input_ids.shape[1], int(batch.visual_mask.sum()), ttft)
+    return Answer(text, batch.input_ids.shape[1], 0, ttft)
+
+@patch
+def ask_many(self:Video2LoRA, adapters:list, questions:list, max_new_tokens:int=16) -> list:
+    "Questions about different videos in one batched forward: question `i` from `adapters[i]` (a `LoRAAdapter` or a folder), zero visual tokens; `ttft` is the batch's."
+    if len(adapters) != len(questions): raise ValueError(f"{len(adapters)} adapters but {len(questions)} questions")
+    if not questions: return []
+    for q in questions: check_question(self.tok, q, self.question_budget(max_new_tokens))
+    ads = [a if isinstance(a, LoRAAdapter) else self.load_adapter(a) for a in adapters]
+    batch = self.builder.collate([self.builder.text_question(q) for q in questions])
+    with apply_adapter(self.vlm, stack_adapters(ads)):
+        texts, ttft, _ = greedy_answers(self.vlm, self.tok, batch, max_new_tokens)
+    n = batch.attention_mask.sum(1).tolist()
+    return [Answer(t, int(k), 0, ttft) for t, k in zip(texts, n)]
+
+@patch
+def ask_video(self:Video2LoRA, video, question:str, max_new_tokens:int=16, clip=None, duration:float|None=None) -> Answer:
+    "Answer with the video in context (the teacher's way); pass `clip` and `duration` to skip re-reading the file."
+    check_question(self.tok, question, self.question_budget(max_new_tokens))
+    clip = clip if clip is not None else self.read(video)
+    duration = duration if duration is not None else video_info(video).duration
+    batch = self.builder.collate([self.builder.video_question(clip.frames, clip.timestamps, question, duration=duration)])
+    n, ctx = batch.input_ids.shape[1] + max_new_tokens, self.vlm.config.text_config.max_position_embeddings
+    if n > ctx: raise QuestionError(f"the video ({int(batch.visual_mask.sum()):,} visual tokens), the question and the answer need {n:,} positions; this model has {ctx:,}")
+    text, ttft, _ = greedy_answer(self.vlm, self.tok, batch, max_new_tokens)
+    return Answer(text, batch.input_ids.shape[1], int(batch.visual_mask.sum()), ttft)
