@@ -23,7 +23,8 @@ from safetensors.torch import load_file
 from video2lora.world import generate_world
 
 # Run the CLI with its writes slowed a little at random (fsync, the swap), so that kills land inside the
-# write window as well as anywhere else; prints WRITE when a temporary output folder is created.
+# write window as well as anywhere else; prints WRITE when a temporary output folder is created, SWAPPED when the
+# new output has taken the destination's name (the clean-up after it is still to run).
 WRAPPER = r"""
 import os, random, shutil, sys, tempfile, time
 rng = random.Random(int(os.environ['V2L_SEED']))
@@ -36,7 +37,7 @@ def mkdtemp(*a, **k):
 os.fsync, tempfile.mkdtemp = fsync, mkdtemp
 import video2lora.io as io
 _swap = io._swap_in
-def swap(*a): time.sleep(rng.uniform(0, 0.02)); _swap(*a); time.sleep(rng.uniform(0, 0.02))
+def swap(*a): time.sleep(rng.uniform(0, 0.02)); _swap(*a); print('SWAPPED', flush=True); time.sleep(rng.uniform(0, 0.02))
 io._swap_in = swap
 from video2lora.cli import main
 sys.exit(main(sys.argv[1:]))
@@ -74,16 +75,19 @@ def test_kill_internalize_many_times(two_videos):
     for v, name in [(va, 'ref-a'), (vb, 'ref-b')]:
         t0 = time.time(); p = cli(['internalize', v, '-o', d/name]); out, err = p.communicate(timeout=300); assert p.returncode == 0, err
         ref[str(v)] = adapter_state(d/name)[1]; run_s = time.time() - t0    # how long one run takes, start to exit
-    rng, counts, N = random.Random(0), dict(old=0, new=0, broken=0, leftovers=0, in_write=0), 10
+    rng, counts, N = random.Random(0), dict(old=0, new=0, broken=0, leftovers=0, in_write=0, after_swap=0), 12
     dest = d/'dest'
     for i in range(N):
         if dest.exists(): shutil.rmtree(dest)
         shutil.copytree(d/'ref-a', dest)                                 # the old adapter: video A
         p = cli(['internalize', vb, '-o', dest], seed=i)                # the new one: video B
-        if i % 2 == 0: time.sleep(rng.uniform(0, run_s))                # anywhere in the run ...
-        else:                                                            # ... or inside the write window
+        if i % 3 == 0: time.sleep(rng.uniform(0, run_s))                # anywhere in the run ...
+        elif i % 3 == 1:                                                 # ... inside the write window ...
             line = p.stdout.readline()
             if 'WRITE' in line: counts['in_write'] += 1; time.sleep(rng.uniform(0, 0.12))
+        else:                                                            # ... or right after the swap, in the clean-up
+            for line in p.stdout:
+                if 'SWAPPED' in line: counts['after_swap'] += 1; break
         p.send_signal(signal.SIGKILL); p.communicate()
         try:
             src, w = adapter_state(dest)
@@ -100,9 +104,9 @@ def test_kill_internalize_many_times(two_videos):
     assert (mine/'notes.txt').read_text() == 'mine'; shutil.rmtree(mine)
     print(f"\nkill test (internalize over an existing adapter, SIGKILL): {N} kills, {counts['broken']} broken outputs, "
           f"{counts['old']} old adapter whole, {counts['new']} new adapter whole; {counts['in_write']} kills aimed inside the write "
-          f"window; {counts['leftovers']} left a temporary folder, all removed by the next write")
+          f"window, {counts['after_swap']} right after the swap; {counts['leftovers']} left a temporary folder, all removed by the next write")
     assert counts['broken'] == 0 and counts['old'] + counts['new'] == N
-    assert counts['old'] > 0 and counts['new'] > 0                     # kills landed before and after the swap
+    assert counts['old'] > 0 and counts['new'] > 0 and counts['after_swap'] > 0   # kills landed before and after the swap
     assert not [q for q in d.iterdir() if '.v2l-' in q.name]
 
 
