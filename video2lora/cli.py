@@ -136,6 +136,7 @@ def cmd_internalize(args) -> int:
               f"(indices {rep['frame_indices']}, recorded in {folder/'video2lora.json'})")
     return 0
 
+# %% ../nbs/20_cli.ipynb #446119eb
 MAX_QUESTIONS = 10_000   # questions `ask` takes in one run
 
 def read_questions(args_questions:list, stdin=None) -> list:
@@ -283,6 +284,7 @@ def cmd_train(args) -> int:
     print(f"done: step {res['step']} in {res['seconds'] / 60:.1f} min; hypernetwork in {Path(args.out)/'hypernet'}")
     return 0
 
+# %% ../nbs/20_cli.ipynb #dd097cea
 def check_eval_size(v2l, n_clips:int, n_frames:int, what:str):
     "Refuse an evaluation whose clips cannot be held in memory (their frames and one adapter per clip), before drawing any."
     S, cfg = v2l.builder.image_size, v2l.hypernet.cfg
@@ -342,6 +344,7 @@ def cmd_eval(args) -> int:
     res['command'] = 'video2lora ' + ' '.join(sys.argv[1:])
     return _write_eval(out, res, f'{args.clips} held-out test clips')
 
+# %% ../nbs/20_cli.ipynb #4b107d5e
 def _bench_outputs(res:dict, out:Path):
     "Print a benchmark's table and findings; write bench.md and bench.png next to its JSON."
     from video2lora.bench import bench_table, bench_report, plot_bench

@@ -351,6 +351,7 @@ def remove_stale(dest) -> list:
             gone.append(p)
     return gone
 
+# %% ../nbs/00a_io.ipynb #42f618c8
 _NO_LOCK = {errno.EBADF, errno.ENOLCK, errno.EOPNOTSUPP, errno.EINVAL, getattr(errno, 'ENOTSUP', errno.EOPNOTSUPP)}   # flock refused by the file system
 
 @contextmanager
@@ -433,6 +434,7 @@ def check_unlocked(folder):
             raise OutputError(f"another video2lora process is writing {folder} ({_holder(fd)})") from None
     finally: os.close(fd)                                            # closing releases the probe's lock
 
+# %% ../nbs/00a_io.ipynb #08f9e379
 def public_mode(path, folder:bool=False):
     "Give `path` the permissions the user's umask asks for (mkdtemp and mkstemp make private ones)."
     mask = os.umask(0); os.umask(mask)
