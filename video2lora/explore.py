@@ -4,7 +4,7 @@
 
 # %% ../nbs/12_explore.ipynb #f82be7c3
 from __future__ import annotations
-import contextlib, io, time
+import io, time
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -156,7 +156,7 @@ def _top(self:AdapterExplorer, prompt, adapter, k:int) -> list:
     "The `k` likeliest first answer tokens and their probabilities."
     v = self.v2l
     batch = v.builder.collate([prompt])
-    with torch.no_grad(), (apply_adapter(v.vlm, adapter) if adapter is not None else contextlib.nullcontext()):
+    with torch.no_grad(), apply_adapter(v.vlm, adapter):
         logits = v.vlm(**batch.model_inputs(), logits_to_keep=1).logits[0, -1]   # (V,): the last position only
     p = logits.float().softmax(-1)
     top = p.topk(k)
@@ -166,7 +166,6 @@ def _top(self:AdapterExplorer, prompt, adapter, k:int) -> list:
 def _answer(self:AdapterExplorer, prompt, adapter) -> str:
     "The greedy answer (at most 4 tokens), with the adapter applied when there is one."
     v = self.v2l
-    if adapter is None: return generate_answers(v.vlm, v.builder, [prompt], 4)[0]
     with apply_adapter(v.vlm, adapter): return generate_answers(v.vlm, v.builder, [prompt], 4)[0]
 
 @patch

@@ -221,9 +221,10 @@ def _mark(model, k:int): setattr(model, ADAPTER_MARK, getattr(model, ADAPTER_MAR
 
 @contextmanager
 def apply_adapter(model, # a SmolVLM (frozen)
-                  adapter:LoRAAdapter, # batched (one per example) or not (shared)
+                  adapter:LoRAAdapter|None, # batched (one per example) or not (shared); None: the model as it is
                  ):
     "Context manager: the model runs with `adapter` added to its target layers."
+    if adapter is None: yield model; return
     ModelSignature.from_model(model).check(adapter.signature)
     handles = []
     try:

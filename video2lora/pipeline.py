@@ -4,7 +4,7 @@
 
 # %% ../nbs/09_pipeline.ipynb #172b7af0
 from __future__ import annotations
-import contextlib, difflib, json, math, re, time, warnings
+import difflib, json, math, re, time, warnings
 import numpy as np
 from dataclasses import dataclass
 from pathlib import Path
@@ -223,7 +223,7 @@ def internalize_segments_of(vlm, builder:PromptBuilder, hypernet,
         for k in range(K):
             batch = builder.collate([builder.internalize(s[k].frames, s[k].timestamps, duration=d[k]) for s, d in zip(segs, durs)])
             so_far = compose_groups(_by_video(per_k), k) if per_k else None       # (chunk,) adapters of segments 1..k-1
-            with apply_adapter(vlm, so_far) if so_far is not None else contextlib.nullcontext():
+            with apply_adapter(vlm, so_far):
                 ls = extract_layer_states(vlm, batch, through_adapter=so_far is not None)
             per_k.append(hypernet(source_states(ls.states.float(), source_layer), ls.mask).detach())
         out.append(_by_video(per_k))
@@ -362,7 +362,7 @@ def internalize_stream(self:Video2LoRA, pieces, # `Clip`s in playing order, time
         ts = np.asarray(clip.timestamps, float) - (0.0 if 'placed' in reading else start)   # alone: times from 0
         turn = self.builder.internalize(clip.frames, ts, duration=(duration or start + secs) if 'placed' in reading else secs)
         so_far = compose(segs) if segs and 'streaming' in reading else None
-        with apply_adapter(self.vlm, so_far) if so_far is not None else contextlib.nullcontext():
+        with apply_adapter(self.vlm, so_far):
             ls = extract_layer_states(self.vlm, self.builder.collate([turn]), through_adapter=so_far is not None)
         segs.append(self.hypernet(source_states(ls.states.float(), self.source_layer), ls.mask)[0])
         start += secs
@@ -414,7 +414,7 @@ def ask(self:Video2LoRA, adapter, question:str, max_new_tokens:int=16) -> Answer
     check_question(self.tok, question, self.question_budget(max_new_tokens))
     if adapter is not None and not isinstance(adapter, LoRAAdapter): adapter = self.load_adapter(adapter)
     batch = self.builder.collate([self.builder.text_question(question)])
-    with apply_adapter(self.vlm, adapter) if adapter is not None else contextlib.nullcontext():
+    with apply_adapter(self.vlm, adapter):
         text, ttft, _ = greedy_answer(self.vlm, self.tok, batch, max_new_tokens)
     return Answer(text, batch.input_ids.shape[1], 0, ttft)
 

@@ -75,7 +75,6 @@ def _answer(vlm, ids, mask, n_new:int, cache=None, adapter=None) -> None:
     def run():
         out = vlm(input_ids=ids, attention_mask=mask, use_cache=True, logits_to_keep=1, **(cache_arg(vlm, cache) if cache is not None else {}))
         greedy_decode(vlm, out.logits[:, -1], kv_cache(out), mask, None, n_new)                # n_new - 1 more forwards
-    if adapter is None: return run()
     with apply_adapter(vlm, adapter): return run()
 
 @torch.no_grad()
